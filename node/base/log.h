@@ -1,0 +1,30 @@
+/* log.h — the server log in Valkey's line format:
+ *   <pid>:<role> <dd Mon yyyy HH:MM:SS.mmm> <level-char> <message>
+ * role is M (primary), S (replica), C (child), X (sentinel); level chars are
+ * '.' debug, '-' verbose, '*' notice, '#' warning.  Each line is written with
+ * a single write(2) on a file opened O_APPEND, so lines are never buffered,
+ * never interleaved with a child's and never truncate the file. */
+#ifndef TESSERA_LOG_H
+#define TESSERA_LOG_H
+
+enum { LOG_DEBUG = 0, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING, LOG_NOTHING };
+
+/* "" or NULL means stdout. Returns 0 or -1 (errno set). */
+int logOpen(const char *path);
+void logSetLevel(int level);
+int logGetLevel(void);
+void logSetRole(char role);
+/* Also send to syslog (syslog-enabled / syslog-ident / syslog-facility). */
+void logSetSyslog(int enabled, const char *ident, int facility);
+void logMessage(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes a raw line (no prefix), e.g. for the ASCII logo. */
+void logRaw(int level, const char *msg);
+/* Async-signal-safe variant for crash handlers: no allocation, no stdio. */
+void logFromSignal(int level, const char *msg);
+
+#define serverLog(level, ...)                                       \
+    do {                                                            \
+        if ((level) >= logGetLevel()) logMessage((level), __VA_ARGS__); \
+    } while (0)
+
+#endif

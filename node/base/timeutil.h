@@ -1,0 +1,12 @@
+/* timeutil.h — clocks.  Wall-clock time for TTLs (they are absolute Unix
+ * times in ms, as RDB stores them) and a monotonic clock for durations. */
+#ifndef TESSERA_TIMEUTIL_H
+#define TESSERA_TIMEUTIL_H
+
+#include <stdint.h>
+
+long long timeUs(void);       /* wall clock, microseconds since the epoch */
+long long timeMs(void);       /* wall clock, milliseconds since the epoch */
+uint64_t timeMonotonicUs(void); /* CLOCK_MONOTONIC, microseconds */
+
+#endif

@@ -1,0 +1,1 @@
+# resp codec.

@@ -1,0 +1,146 @@
+/* db.h — the databases of the keyspace and every access to them.
+ *
+ * A database is two hash tables over the same kvobj entries: `keys` holds
+ * every entry, `expires` only those with a TTL (so active expiry samples
+ * volatile keys without walking the rest).  The TTL itself lives inside the
+ * entry; when an entry is reallocated (TTL added, value grown) both tables
+ * get the new pointer.
+ *
+ * Lookups apply lazy expiry: a primary deletes an expired key it meets (and
+ * reports the deletion through the keyExpired hook so it can be propagated
+ * as DEL); a replica only hides it, and deletes when the primary's DEL
+ * arrives.  "Now" is the time the current command started, so one command
+ * sees a consistent clock.
+ *
+ * The store knows nothing of clients, replication or notifications: the
+ * server registers hooks (dbHooks) that turn store events into propagation,
+ * keyspace notifications and WATCH invalidation. */
+#ifndef TESSERA_DB_H
+#define TESSERA_DB_H
+
+#include <stddef.h>
+
+#include "node/base/dstr.h"
+#include "node/store/hashtable.h"
+#include "node/store/kvobj.h"
+
+typedef struct serverDb {
+    hashtable *keys;
+    hashtable *expires;
+    int id;
+    long long avgTtl;          /* estimated by the active expire cycle */
+    size_t expiresCursor;      /* where the active expire cycle resumes */
+} serverDb;
+
+/* Reasons a key left the keyspace, for the keyDeleted hook. */
+enum { DB_DEL_USER = 0, DB_DEL_EXPIRED, DB_DEL_EVICTED };
+
+typedef struct dbHooks {
+    /* A key expired (lazily or actively) on a primary and was deleted. */
+    void (*keyExpired)(serverDb *db, const dstr key);
+    /* Any change to a key (WATCH, client tracking). */
+    void (*keyModified)(serverDb *db, const dstr key);
+    /* Keyspace notification (type is a NOTIFY_* class). */
+    void (*notify)(int type, const char *event, const dstr key, int dbid);
+    /* A whole database was flushed / swapped. */
+    void (*dbFlushed)(int dbid);
+} dbHooks;
+
+/* Keyspace notification classes (notify-keyspace-events letters). */
+#define NOTIFY_KEYSPACE (1 << 0) /* K */
+#define NOTIFY_KEYEVENT (1 << 1) /* E */
+#define NOTIFY_GENERIC (1 << 2)  /* g */
+#define NOTIFY_STRING (1 << 3)   /* $ */
+#define NOTIFY_LIST (1 << 4)     /* l */
+#define NOTIFY_SET (1 << 5)      /* s */
+#define NOTIFY_HASH (1 << 6)     /* h */
+#define NOTIFY_ZSET (1 << 7)     /* z */
+#define NOTIFY_EXPIRED (1 << 8)  /* x */
+#define NOTIFY_EVICTED (1 << 9)  /* e */
+#define NOTIFY_STREAM (1 << 10)  /* t */
+#define NOTIFY_KEY_MISS (1 << 11) /* m */
+#define NOTIFY_LOADED (1 << 12)
+#define NOTIFY_MODULE (1 << 13)
+#define NOTIFY_NEW (1 << 14)     /* n */
+
+/* Lookup flags. */
+#define LOOKUP_NONE 0
+#define LOOKUP_NOTOUCH (1 << 0)  /* don't update LRU/LFU */
+#define LOOKUP_NONOTIFY (1 << 1) /* no keymiss notification */
+#define LOOKUP_NOSTATS (1 << 2)  /* don't count hits/misses */
+#define LOOKUP_WRITE (1 << 3)    /* lookup for a write: a replica deletes too */
+#define LOOKUP_NOEXPIRE (1 << 4) /* don't delete expired keys */
+
+/* --- Setup --- */
+int dbSetup(int count);
+void dbSetHooks(const dbHooks *hooks);
+serverDb *dbByIndex(int id);   /* NULL if out of range */
+int dbCountDatabases(void);
+
+/* --- Clock and role --- */
+void dbSetCommandTime(long long ms);   /* 0: use the live clock */
+long long dbNow(void);
+/* 1 on a primary (expired keys are deleted), 0 on a replica (hidden only). */
+void dbSetExpireDeletes(int deletes);
+int dbExpireDeletes(void);
+
+/* --- Reading and writing keys --- */
+/* Find without expiry or stats. */
+kvobj *dbFind(serverDb *db, const dstr key);
+kvobj *dbLookupRead(serverDb *db, const dstr key, int flags);
+kvobj *dbLookupWrite(serverDb *db, const dstr key);
+/* Adds a new entry; the key must not exist. */
+void dbAdd(serverDb *db, kvobj *kv);
+/* Adds or overwrites.  keepTtl: the old TTL moves to the new entry.
+ * Returns the entry as stored. */
+kvobj *dbSet(serverDb *db, kvobj *kv, int keepTtl);
+/* Swap in a reallocated copy of an entry that is in the table. */
+void dbReplaceEntry(serverDb *db, kvobj *old, kvobj *newEntry);
+/* Deletes; returns 1 if the key existed. */
+int dbDelete(serverDb *db, const dstr key);
+/* Detaches an entry without freeing it (caller owns it). */
+kvobj *dbUnlink(serverDb *db, const dstr key);
+
+/* --- TTL --- */
+kvobj *dbSetExpire(serverDb *db, kvobj *kv, long long when);
+kvobj *dbRemoveExpire(serverDb *db, kvobj *kv);   /* PERSIST */
+/* 1 if the entry is logically expired now. */
+int dbIsExpired(const kvobj *kv);
+/* Deletes kv if expired (primary) and returns 1 if it was expired. */
+int dbExpireIfNeeded(serverDb *db, kvobj *kv, int flags);
+
+/* --- Whole databases --- */
+size_t dbSize(serverDb *db);
+size_t dbExpiresSize(serverDb *db);
+/* Removes all keys of one db (dbid >= 0) or all (-1); async hands the old
+ * tables to a free callback instead of freeing them here. Returns keys removed. */
+long long dbEmpty(int dbid, void (*asyncFree)(hashtable *keys, hashtable *expires));
+int dbSwap(int id1, int id2);
+/* Random key that is not expired, or NULL. */
+kvobj *dbRandomKey(serverDb *db);
+
+/* --- Changes and notifications (commands call these) --- */
+void dbMarkDirty(long long n);      /* counts changes for save points and propagation */
+long long dbDirty(void);
+void dbSignalModifiedKey(serverDb *db, const dstr key);
+void dbNotify(int type, const char *event, const dstr key, int dbid);
+
+/* --- Statistics --- */
+typedef struct dbStats {
+    long long keyspaceHits, keyspaceMisses;
+    long long expiredKeys, expiredStalePerc, expiredTimeCapReached;
+    long long expireCycleCpuMilliseconds;
+} dbStats;
+dbStats *dbGetStats(void);
+
+/* --- Active expiry (expire.c) --- */
+/* Slow cycle from cron: up to timelimitUs of work; fast cycle from before-sleep. */
+void dbActiveExpireCycle(int fast, long long timelimitUs);
+void dbSetActiveExpireEnabled(int enabled);
+int dbActiveExpireEnabled(void);
+
+/* --- Hashtable types used by the keyspace (also by tests) --- */
+extern hashtableType dbKeysType;
+extern hashtableType dbExpiresType;
+
+#endif

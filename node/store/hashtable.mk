@@ -1,0 +1,1 @@
+# hashtable: owned by the hashtable module.

@@ -1,0 +1,106 @@
+/* kvobj.h — one keyspace entry: key, value header, TTL and (for small
+ * strings) the value itself, in a single allocation.
+ *
+ *   +------+-------+----------------+--------------------+-----------------+
+ *   | type | flags | expire (int64) | key: embedded dstr | value           |
+ *   | enc  |       | only if        | hdr + bytes + NUL  | EMBSTR: dstr    |
+ *   | lru  |       | KV_FLAG_TTL    |                    | INT: int64      |
+ *   | 4 B  | 1 B   | 8 B            | 1-3 + n + 1 B      | other: pointer  |
+ *   +------+-------+----------------+--------------------+-----------------+
+ *
+ * "key:0000001" with a 10-byte value takes 5 + 13 + 12 = 30 bytes, one 32-byte
+ * allocator slot, where a separate key string, value object and table entry
+ * would take three allocations.  The cost: adding or removing a TTL, or
+ * growing an embedded value, reallocates the entry, so its address changes
+ * and the tables that point at it must be told (db.c does that).
+ *
+ * Multi-byte fields after the header are unaligned and read with memcpy. */
+#ifndef TESSERA_KVOBJ_H
+#define TESSERA_KVOBJ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node/base/dstr.h"
+
+/* Types (RDB type numbers differ; rdb/ maps them). */
+#define OBJ_STRING 0
+#define OBJ_LIST 1
+#define OBJ_SET 2
+#define OBJ_ZSET 3
+#define OBJ_HASH 4
+#define OBJ_STREAM 6
+
+/* Encodings, with Valkey's OBJECT ENCODING names. */
+#define OBJ_ENCODING_RAW 0       /* "raw": value is a separately allocated dstr */
+#define OBJ_ENCODING_INT 1       /* "int": value is an int64 in the entry */
+#define OBJ_ENCODING_HASHTABLE 2 /* "hashtable" */
+#define OBJ_ENCODING_INTSET 6    /* "intset" */
+#define OBJ_ENCODING_SKIPLIST 7  /* "skiplist" */
+#define OBJ_ENCODING_EMBSTR 8    /* "embstr": value dstr inside the entry */
+#define OBJ_ENCODING_QUICKLIST 9 /* "quicklist" */
+#define OBJ_ENCODING_STREAM 10   /* "stream" */
+#define OBJ_ENCODING_LISTPACK 11 /* "listpack" */
+
+#define KV_FLAG_TTL (1 << 0)
+
+typedef struct __attribute__((__packed__)) kvobj {
+    unsigned type : 4;
+    unsigned encoding : 4;
+    unsigned lru : 24; /* LRU clock or LFU (16-bit minutes | 8-bit counter) */
+    uint8_t flags;
+    char data[];
+} kvobj;
+
+/* Values embedded while the whole entry stays within this many bytes. */
+#define KV_EMBED_LIMIT 64
+
+/* A string value: INT when the bytes are a canonical int64 (and allowInt),
+ * EMBSTR when small, RAW otherwise.  expire is an absolute ms time or -1. */
+kvobj *kvCreateString(const char *key, size_t keylen, const char *val, size_t vallen,
+                      long long expire, int allowInt);
+kvobj *kvCreateInt(const char *key, size_t keylen, long long value, long long expire);
+/* Takes ownership of a dstr as a RAW string value. */
+kvobj *kvCreateRaw(const char *key, size_t keylen, dstr value, long long expire);
+/* A value held by pointer (collections); ptr is owned by the entry. */
+kvobj *kvCreatePointer(const char *key, size_t keylen, int type, int encoding, void *ptr,
+                       long long expire);
+/* Same key (and TTL if keepTtl) with the value of `value` entry; frees nothing. */
+kvobj *kvWithKeyOf(const kvobj *keySource, kvobj *value, int keepTtl);
+
+dstr kvKey(const kvobj *kv);
+long long kvGetExpire(const kvobj *kv); /* -1 when no TTL */
+/* Returns the entry with the TTL set (-1 removes it).  May reallocate: the old
+ * pointer is invalid if the result differs.  Only db.c should call this on
+ * entries that are in a table. */
+kvobj *kvSetExpire(kvobj *kv, long long when);
+
+void *kvGetPtr(const kvobj *kv);
+void kvSetPtr(kvobj *kv, void *ptr);
+long long kvGetInt(const kvobj *kv);
+void kvSetInt(kvobj *kv, long long v);
+/* The embedded dstr of an EMBSTR entry. */
+dstr kvGetEmbedded(const kvobj *kv);
+
+/* String values whatever the encoding: bytes and length; for INT the digits
+ * are written into buf (at least 21 bytes). */
+const char *kvStringBytes(const kvobj *kv, char *buf, size_t *len);
+size_t kvStringLen(const kvobj *kv);
+/* Converts any string encoding to RAW (for in-place changes like APPEND,
+ * SETRANGE, SETBIT) and returns the possibly reallocated entry; the dstr is
+ * then kvGetPtr(kv).  Only db.c calls it on entries in a table. */
+kvobj *kvStringToRaw(kvobj *kv);
+
+/* Value destructors for pointer-encoded types are registered by the types
+ * module: one per (type, encoding) that holds a pointer. */
+typedef void (*kvValueFree)(void *ptr);
+typedef size_t (*kvValueSize)(const void *ptr);
+void kvRegisterValueType(int type, int encoding, kvValueFree freeFn, kvValueSize sizeFn);
+
+void kvFree(kvobj *kv);
+/* Bytes used by the entry and its value (MEMORY USAGE). */
+size_t kvMemUsage(const kvobj *kv);
+const char *kvEncodingName(int encoding);
+const char *kvTypeName(int type);
+
+#endif

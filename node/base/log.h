@@ -7,7 +7,9 @@
 #ifndef TESSERA_LOG_H
 #define TESSERA_LOG_H
 
-enum { LOG_DEBUG = 0, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING, LOG_NOTHING };
+/* Levels are LL_* (not LOG_*) so this header can coexist with <syslog.h>,
+ * whose LOG_DEBUG/LOG_NOTICE/LOG_WARNING macros would otherwise clash. */
+enum { LL_DEBUG = 0, LL_VERBOSE, LL_NOTICE, LL_WARNING, LL_NOTHING };
 
 /* "" or NULL means stdout. Returns 0 or -1 (errno set). */
 int logOpen(const char *path);

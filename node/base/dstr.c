@@ -88,9 +88,9 @@ static dstr newWithRoom(const void *init, size_t len, size_t room) {
     if (usable > maxRoom(type)) usable = maxRoom(type);
     char *s = mem + hdr;
     setHeader(s, type, len, usable);
-    if (init)
+    if (init && len)
         memcpy(s, init, len);
-    else
+    else if (len)
         memset(s, 0, len);
     s[len] = '\0';
     return s;
@@ -152,10 +152,24 @@ dstr dstrGrowZero(dstr s, size_t len) {
     return s;
 }
 
+/* True when t points into s's bytes (s may move when it grows, so an
+ * append of a part of s must be re-pointed after the growth). */
+static int pointsInto(const dstr s, const void *t, size_t len) {
+    uintptr_t b = (uintptr_t)s, p = (uintptr_t)t;
+    return p >= b && p < b + len;
+}
+
 dstr dstrCatLen(dstr s, const void *t, size_t len) {
+    if (len == 0) return s;
     size_t cur = dstrLen(s);
-    s = dstrMakeRoomFor(s, len);
-    memcpy(s + cur, t, len);
+    if (pointsInto(s, t, cur)) {
+        size_t off = (size_t)((const char *)t - s);
+        s = dstrMakeRoomFor(s, len);
+        t = s + off;
+    } else {
+        s = dstrMakeRoomFor(s, len);
+    }
+    memmove(s + cur, t, len);
     dstrSetLen(s, cur + len);
     return s;
 }
@@ -210,9 +224,15 @@ dstr dstrCatRepr(dstr s, const char *p, size_t len) {
 }
 
 dstr dstrCpyLen(dstr s, const void *t, size_t len) {
+    if (pointsInto(s, t, dstrLen(s))) {
+        /* Copying a part of s onto itself: it fits, no growth needed. */
+        memmove(s, t, len);
+        dstrSetLen(s, len);
+        return s;
+    }
     dstrSetLen(s, 0);
     s = dstrMakeRoomForExact(s, len);
-    memcpy(s, t, len);
+    if (len) memcpy(s, t, len);
     dstrSetLen(s, len);
     return s;
 }
@@ -242,10 +262,14 @@ void dstrRange(dstr s, ssize_t start, ssize_t end) {
     dstrSetLen(s, (size_t)newlen);
 }
 
+/* memchr, not strchr: strchr finds the terminator for a NUL byte, which would
+ * make every NUL of a binary string look like a member of cset. */
+static int inSet(const char *cset, size_t setlen, char c) { return memchr(cset, c, setlen) != NULL; }
+
 void dstrTrim(dstr s, const char *cset) {
-    size_t len = dstrLen(s), start = 0, end = len;
-    while (start < end && strchr(cset, s[start])) start++;
-    while (end > start && strchr(cset, s[end - 1])) end--;
+    size_t len = dstrLen(s), start = 0, end = len, setlen = strlen(cset);
+    while (start < end && inSet(cset, setlen, s[start])) start++;
+    while (end > start && inSet(cset, setlen, s[end - 1])) end--;
     if (start) memmove(s, s + start, end - start);
     dstrSetLen(s, end - start);
 }
@@ -365,11 +389,12 @@ dstr *dstrSplitArgs(const char *line, int *argc) {
 dstr *dstrSplitLen(const char *s, ssize_t len, const char *sep, int seplen, int *count) {
     *count = 0;
     if (seplen < 1 || len < 0) return NULL;
+    if (len == 0) return memCalloc(sizeof(dstr)); /* no tokens, like an empty line */
     dstr *tokens = NULL;
     int n = 0;
     ssize_t start = 0;
     for (ssize_t j = 0; j <= len - seplen; j++) {
-        if ((seplen == 1 && s[j] == sep[0]) || memcmp(s + j, sep, (size_t)seplen) == 0) {
+        if (s[j] == sep[0] && memcmp(s + j, sep, (size_t)seplen) == 0) {
             tokens = memRealloc(tokens, sizeof(dstr) * (size_t)(n + 1));
             tokens[n++] = dstrNewLen(s + start, (size_t)(j - start));
             start = j + seplen;

@@ -9,11 +9,23 @@
  * unlike a shared atomic counter that would bounce a cache line between the
  * main thread and the background threads.
  *
+ * A registered thread that exits folds its final balance into exitedBalance
+ * (a pthread key destructor does it) and frees its slot, so a thread that
+ * comes and goes neither leaves a dangling counter pointer behind nor uses up
+ * the fixed table.  Allocations of threads that never registered (library
+ * threads) are not counted.
+ *
  * Without jemalloc (ASan builds) a relaxed atomic counter of
- * malloc_usable_size() is maintained instead. */
+ * malloc_usable_size() is maintained instead.
+ *
+ * Invariant (jemalloc): a slot is in use iff its allocated pointer is
+ * non-NULL; the deallocated pointer is published before it and cleared after
+ * it, so a reader that sees the first non-NULL normally sees the second too
+ * (and skips the slot otherwise). */
 #include "node/base/mem.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,44 +50,91 @@ static void memOom(size_t size) {
 void memSetOomHandler(void (*handler)(size_t size)) { oomHandler = handler; }
 
 #ifdef USE_JEMALLOC
-/* Registered threads' counter pointers.  Slots are only ever appended; the
- * count is published with release ordering after the slot is filled. */
-static uint64_t *threadAllocated[MEM_MAX_THREADS];
-static uint64_t *threadDeallocated[MEM_MAX_THREADS];
-static _Atomic int threadCount;
-static _Thread_local int threadRegistered;
+static uint64_t *_Atomic slotAllocated[MEM_MAX_THREADS];
+static uint64_t *_Atomic slotDeallocated[MEM_MAX_THREADS];
+/* Net bytes left behind by registered threads that have exited. */
+static _Atomic int64_t exitedBalance;
+static pthread_mutex_t slotLock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t keyOnce = PTHREAD_ONCE_INIT;
+static pthread_key_t exitKey;
+static _Thread_local int threadSlot = -1;
+
+static int64_t slotBalance(uint64_t *a, uint64_t *d) {
+    return (int64_t)(*(volatile uint64_t *)a - *(volatile uint64_t *)d);
+}
+
+/* pthread key destructor: the thread is exiting (its TLS, where jemalloc
+ * keeps the counters, is still mapped while destructors run). */
+static void threadExit(void *value) {
+    int slot = (int)(intptr_t)value - 1;
+    pthread_mutex_lock(&slotLock);
+    uint64_t *a = atomic_load(&slotAllocated[slot]);
+    uint64_t *d = atomic_load(&slotDeallocated[slot]);
+    atomic_store(&slotAllocated[slot], NULL);
+    atomic_fetch_add(&exitedBalance, slotBalance(a, d));
+    atomic_store(&slotDeallocated[slot], NULL);
+    pthread_mutex_unlock(&slotLock);
+    threadSlot = -1;
+}
+
+static void createExitKey(void) { pthread_key_create(&exitKey, threadExit); }
+
+static int claimSlot(uint64_t *a, uint64_t *d) {
+    int slot = -1;
+    pthread_mutex_lock(&slotLock);
+    for (int i = 0; i < MEM_MAX_THREADS && slot < 0; i++)
+        if (atomic_load(&slotAllocated[i]) == NULL) slot = i;
+    if (slot >= 0) {
+        atomic_store(&slotDeallocated[slot], d);
+        atomic_store(&slotAllocated[slot], a);
+    }
+    pthread_mutex_unlock(&slotLock);
+    return slot;
+}
 
 int memThreadInit(void) {
-    if (threadRegistered) return 0;
+    if (threadSlot >= 0) return 0;
     uint64_t *a, *d;
     size_t sz = sizeof(a);
     if (mallctl("thread.allocatedp", &a, &sz, NULL, 0) != 0) return -1;
     sz = sizeof(d);
     if (mallctl("thread.deallocatedp", &d, &sz, NULL, 0) != 0) return -1;
-    int slot = atomic_fetch_add(&threadCount, 1);
-    if (slot >= MEM_MAX_THREADS) {
-        atomic_fetch_sub(&threadCount, 1);
-        return -1;
-    }
-    threadAllocated[slot] = a;
-    threadDeallocated[slot] = d;
-    threadRegistered = 1;
+    pthread_once(&keyOnce, createExitKey);
+    int slot = claimSlot(a, d);
+    if (slot < 0) return -1;
+    threadSlot = slot;
+    pthread_setspecific(exitKey, (void *)(intptr_t)(slot + 1));
     return 0;
 }
 
 size_t memUsed(void) {
-    int n = atomic_load_explicit(&threadCount, memory_order_acquire);
-    int64_t total = 0;
-    for (int i = 0; i < n; i++) {
-        if (!threadAllocated[i]) continue;
-        total += (int64_t)(*(volatile uint64_t *)threadAllocated[i] -
-                           *(volatile uint64_t *)threadDeallocated[i]);
+    int64_t total = atomic_load(&exitedBalance);
+    for (int i = 0; i < MEM_MAX_THREADS; i++) {
+        uint64_t *a = atomic_load(&slotAllocated[i]);
+        uint64_t *d = atomic_load(&slotDeallocated[i]);
+        if (a && d) total += slotBalance(a, d);
     }
     return total > 0 ? (size_t)total : 0;
 }
 
 size_t memUsableSize(const void *ptr) { return ptr ? malloc_usable_size((void *)ptr) : 0; }
-const char *memAllocatorName(void) { return "jemalloc-5.3.0"; }
+
+static char allocatorName[64] = "jemalloc";
+static pthread_once_t nameOnce = PTHREAD_ONCE_INIT;
+
+/* "jemalloc-5.3.0" from jemalloc's "5.3.0-0-g<hash>" version string. */
+static void buildAllocatorName(void) {
+    const char *version = NULL;
+    size_t sz = sizeof(version);
+    if (mallctl("version", &version, &sz, NULL, 0) != 0 || !version) return;
+    size_t n = strcspn(version, "-");
+    snprintf(allocatorName, sizeof(allocatorName), "jemalloc-%.*s", (int)n, version);
+}
+
+const char *memAllocatorName(void) {
+    pthread_once(&nameOnce, buildAllocatorName);
+    return allocatorName;
+}
 
 void memGetAllocatorStats(memAllocatorStats *s) {
     uint64_t epoch = 1;

@@ -25,6 +25,8 @@ still running.
 """
 
 import atexit
+import os
+import signal
 
 import pytest
 
@@ -32,6 +34,17 @@ from helpers import (ConnectionClosed, RespClient, RespError, Server, kill_all, 
                      live_servers, raw_exchange, run_server, server_binary)
 
 atexit.register(kill_all)
+
+
+def _terminate(signum, frame):
+    # Servers run in their own sessions, so a SIGTERM meant for the test run
+    # (make check under `timeout`) does not reach them: kill them here.
+    kill_all()
+    os._exit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _terminate)
+signal.signal(signal.SIGHUP, _terminate)
 
 
 def pytest_configure(config):

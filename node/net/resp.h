@@ -49,6 +49,11 @@ typedef struct respRequest {
     size_t arenaCap;
     dstr *bigArgs;            /* separately allocated big arguments */
     int bigCount;
+    /* Internal to resp.c. */
+    int bigCap;
+    size_t lineScan;          /* where the search for the end of the current line resumes */
+    size_t seenLen;           /* buffer length at the last respParseRequest call */
+    char errBuf[40];          /* room for "Protocol error: expected '$', got 'x'" */
 } respRequest;
 
 enum { RESP_PARSE_DONE = 0, RESP_PARSE_MORE = 1, RESP_PARSE_ERROR = -1 };

@@ -49,7 +49,7 @@ configure_in() {
        [ "$(cat "$dir/.tessera-configure-args")" = "$want" ]; then
         return 0
     fi
-    echo "==> configure in $dir ${want:+($want)}"
+    echo "==> configure in $dir${want:+ ($want)}"
     (cd "$dir" && "$SRC_DIR/configure" -q "$@") || return 1
     printf '%s' "$want" > "$dir/.tessera-configure-args"
 }

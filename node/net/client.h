@@ -17,10 +17,12 @@
 #include "node/base/dstr.h"
 #include "node/net/resp.h"
 
+typedef struct client client;
 typedef struct serverDb serverDb;
 typedef struct serverCommand serverCommand;
 typedef struct clientConn clientConn;
 typedef struct replyBlock replyBlock;
+struct event;
 
 /* Client flags. */
 #define CLIENT_CLOSE_AFTER_REPLY (1ULL << 0)
@@ -62,10 +64,12 @@ struct client {
     int argc;
     dstr *argv;            /* borrowed, see above */
     dstr *ownedArgs;       /* arguments replaced by clientRewriteArg */
-    int ownedCount;
+    int ownedCount, ownedCap;
+    int argvOwned;         /* argv is a private copy, not the parser's array */
     serverCommand *cmd;    /* command being executed */
     serverCommand *lastCmd;
     serverCommand *realCmd; /* the command as invoked (for stats), subcommand included */
+    const char *cmdName;   /* full name of the running command ("config|get"), for errors */
     dstr name;             /* CLIENT SETNAME, NULL if none */
     dstr libName, libVer;  /* CLIENT SETINFO */
     dstr user;             /* authenticated user name */
@@ -82,12 +86,16 @@ struct client {
     size_t qbPos;          /* bytes of querybuf already consumed */
     size_t querybufPeak;
     respRequest req;       /* parser state and argv arena */
-    int blockedRead;       /* reading paused (client pause, blocked) */
+    int blockedRead;       /* input processing paused (client pause, blocked) */
+    int readPaused;        /* read event removed while blocked */
+    struct event *readEvent, *writeEvent;
+    int writeRegistered;
 
     /* Output. */
     char *buf;             /* CLIENT_STATIC_REPLY_BYTES */
     size_t bufpos;
     size_t sentlen;        /* bytes of buf / head block already written */
+    size_t bufSize;        /* allocated size of buf (0 until the first reply) */
     replyBlock *replyHead, *replyTail;
     size_t replyBytes;     /* bytes in the block list */
     long long obufSoftLimitReachedTime;

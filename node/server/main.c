@@ -1,2 +1,131 @@
-/* main.c — placeholder until the server core lands. */
-int main(void) { return 0; }
+/* main.c — start-up: configuration, logging, wiring the modules together,
+ * listening, and running the loop.  The only place that decides to exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "node/base/hash.h"
+#include "node/base/log.h"
+#include "node/base/mem.h"
+#include "node/base/rand.h"
+#include "node/base/timeutil.h"
+#include "node/net/netio.h"
+#include "node/server/command.h"
+#include "node/server/dispatch.h"
+#include <stddef.h>
+#include "node/server/modules.h"
+#include "node/server/server.h"
+#include "node/store/db.h"
+
+static void onClientCreated(client *c) { c->db = dbByIndex(0); }
+
+static void wireModules(void) {
+    netHooks nh = {
+        .processCommand = dispatchProcessCommand,
+        .clientCreated = onClientCreated,
+    };
+    netSetHooks(&nh);
+    dispatchInit();
+    commandTableInit();
+    modulesInit();
+}
+
+static void seedRandomness(void) {
+    uint8_t seed[16];
+    uint64_t rs;
+    if (randSecureBytes(seed, sizeof(seed)) != 0) {
+        uint64_t t = (uint64_t)timeUs() ^ ((uint64_t)getpid() << 32);
+        memcpy(seed, &t, 8);
+        memcpy(seed + 8, &t, 8);
+    }
+    hashSetSeed(seed);
+    if (randSecureBytes(&rs, sizeof(rs)) != 0) rs = (uint64_t)timeUs();
+    randSeed(rs);
+}
+
+static int daemonizeProcess(void) {
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid > 0) exit(0);
+    setsid();
+    int fd = open("/dev/null", O_RDWR);
+    if (fd != -1) {
+        dup2(fd, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO) close(fd);
+    }
+    return 0;
+}
+
+static void writePidfile(const char *path) {
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        serverLog(LL_WARNING, "Failed to write PID file: %s", strerror(errno));
+        return;
+    }
+    fprintf(f, "%d\n", (int)getpid());
+    fclose(f);
+}
+
+static void logBanner(void) {
+    serverSettings *s = serverGetSettings();
+    netSettings *ns = netGetSettings();
+    serverLog(LL_NOTICE, "oO0OoO0OoO0Oo tessera is starting oO0OoO0OoO0Oo");
+    serverLog(LL_NOTICE, "tessera version=%s (valkey-compatible %s), bits=%d, pid=%d, just started",
+              PACKAGE_VERSION, TESSERA_VERSION, (int)(sizeof(long) * 8), (int)getpid());
+    if (s->alwaysShowLogo) {
+        char buf[512];
+        snprintf(buf, sizeof(buf),
+                 "\n  tessera %s (valkey-compatible %s) 64 bit\n"
+                 "  Running in standalone mode\n"
+                 "  Port: %d\n"
+                 "  PID: %d\n",
+                 PACKAGE_VERSION, TESSERA_VERSION, ns->port, (int)getpid());
+        logRaw(LL_NOTICE, buf);
+    } else {
+        serverLog(LL_NOTICE, "Running mode=standalone, port=%d.", ns->port);
+    }
+}
+
+int main(int argc, char **argv) {
+    memThreadInit();
+    seedRandomness();
+    char err[512];
+    const char *configFile = NULL;
+    if (configureFromArgs(argc, argv, &configFile) != 0) return 1;
+    serverSettings *s = serverGetSettings();
+    if (s->daemonize && daemonizeProcess() == -1) {
+        fprintf(stderr, "Failed to daemonize: %s\n", strerror(errno));
+        return 1;
+    }
+    if (logOpen(s->logfile) == -1) {
+        fprintf(stderr, "Can't open the log file: %s\n", strerror(errno));
+        return 1;
+    }
+    logSetLevel(s->loglevel);
+    logSetRole('M');
+    logBanner();
+    if (serverInit(argv[0], configFile, err, sizeof(err)) != 0) {
+        serverLog(LL_WARNING, "%s", err);
+        return 1;
+    }
+    wireModules();
+    configReportPlaceholders();
+    if (s->pidfile && s->pidfile[0]) writePidfile(s->pidfile);
+    if (netListen(err, sizeof(err)) != 0) {
+        serverLog(LL_WARNING, "%s", err);
+        if (s->pidfile && s->pidfile[0]) unlink(s->pidfile);
+        return 1;
+    }
+    serverLog(LL_NOTICE, "Server initialized");
+    if (netListenerOpen("tcp")) serverLog(LL_NOTICE, "Ready to accept connections tcp");
+    if (netListenerOpen("unix")) serverLog(LL_NOTICE, "Ready to accept connections unix");
+    int rc = serverRun();
+    netFreeAllClients();
+    return rc;
+}

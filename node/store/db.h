@@ -94,8 +94,16 @@ void dbAdd(serverDb *db, kvobj *kv);
 /* Adds or overwrites.  keepTtl: the old TTL moves to the new entry.
  * Returns the entry as stored. */
 kvobj *dbSet(serverDb *db, kvobj *kv, int keepTtl);
-/* Swap in a reallocated copy of an entry that is in the table. */
+/* Swap in a new copy of an entry that is in the table (same key); old is
+ * still valid during the call and is NOT freed. */
 void dbReplaceEntry(serverDb *db, kvobj *old, kvobj *newEntry);
+/* Make a string entry RAW so its dstr can be changed in place; returns the
+ * entry now in the table (the dstr is kvGetPtr of it). */
+kvobj *dbStringToRaw(serverDb *db, kvobj *kv);
+/* Overwrite the value of an existing key with the value of `value` (an entry
+ * built with any key, e.g. an empty one); keeps the TTL if keepTtl.  Frees
+ * the old value and the `value` shell.  Returns the stored entry. */
+kvobj *dbOverwriteValue(serverDb *db, kvobj *existing, kvobj *value, int keepTtl);
 /* Deletes; returns 1 if the key existed. */
 int dbDelete(serverDb *db, const dstr key);
 /* Detaches an entry without freeing it (caller owns it). */
@@ -124,6 +132,11 @@ void dbMarkDirty(long long n);      /* counts changes for save points and propag
 long long dbDirty(void);
 void dbSignalModifiedKey(serverDb *db, const dstr key);
 void dbNotify(int type, const char *event, const dstr key, int dbid);
+
+/* --- LRU clock (seconds, 24 bits) --- */
+unsigned dbLruClock(void);
+/* Idle time in ms of an entry (OBJECT IDLETIME). */
+long long dbEntryIdleMs(const kvobj *kv);
 
 /* --- Statistics --- */
 typedef struct dbStats {

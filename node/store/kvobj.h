@@ -43,6 +43,8 @@
 #define OBJ_ENCODING_LISTPACK 11 /* "listpack" */
 
 #define KV_FLAG_TTL (1 << 0)
+#define KV_KEYHDR_SHIFT 1        /* bits 1-2: key dstr header kind (T5,T8,T16,T32) */
+#define KV_FLAG_VALUE_T8 (1 << 3) /* embedded value has a T8 (not T5) header */
 
 typedef struct __attribute__((__packed__)) kvobj {
     unsigned type : 4;
@@ -70,10 +72,14 @@ kvobj *kvWithKeyOf(const kvobj *keySource, kvobj *value, int keepTtl);
 
 dstr kvKey(const kvobj *kv);
 long long kvGetExpire(const kvobj *kv); /* -1 when no TTL */
-/* Returns the entry with the TTL set (-1 removes it).  May reallocate: the old
- * pointer is invalid if the result differs.  Only db.c should call this on
- * entries that are in a table. */
-kvobj *kvSetExpire(kvobj *kv, long long when);
+/* Returns the entry with the TTL set (-1 removes it): kv itself when the
+ * layout allows an in-place change, otherwise a new entry holding the same
+ * value.  In that case kv is left untouched (still valid, so tables can be
+ * updated by key) and the caller releases it with kvFreeShell, which frees
+ * the entry but not the value it shared.  Only db.c calls this on entries
+ * that are in a table. */
+kvobj *kvWithExpire(kvobj *kv, long long when);
+void kvFreeShell(kvobj *kv);
 
 void *kvGetPtr(const kvobj *kv);
 void kvSetPtr(kvobj *kv, void *ptr);
@@ -86,9 +92,10 @@ dstr kvGetEmbedded(const kvobj *kv);
  * are written into buf (at least 21 bytes). */
 const char *kvStringBytes(const kvobj *kv, char *buf, size_t *len);
 size_t kvStringLen(const kvobj *kv);
-/* Converts any string encoding to RAW (for in-place changes like APPEND,
- * SETRANGE, SETBIT) and returns the possibly reallocated entry; the dstr is
- * then kvGetPtr(kv).  Only db.c calls it on entries in a table. */
+/* A RAW copy of a string entry (for in-place changes like APPEND, SETRANGE,
+ * SETBIT): returns kv if already RAW, otherwise a new entry; kv is left
+ * untouched and released by the caller with kvFreeShell (db.c's
+ * dbStringToRaw does all of it for entries in a table). */
 kvobj *kvStringToRaw(kvobj *kv);
 
 /* Value destructors for pointer-encoded types are registered by the types

@@ -1,0 +1,216 @@
+/* connection_cmds.c — commands about the connection itself: PING, ECHO,
+ * QUIT, SELECT, AUTH, HELLO, RESET, SHUTDOWN.
+ *
+ * Authentication here is the default user's password (requirepass); ACL
+ * users (issue 9) will replace authCheckPassword with the ACL lookup. */
+#include <string.h>
+#include <strings.h>
+
+#include "node/base/util.h"
+#include "node/net/reply.h"
+#include "node/server/command.h"
+#include "node/server/dispatch.h"
+#include "node/server/server.h"
+#include "node/store/db.h"
+
+static void pingCommand(client *c) {
+    if (c->argc > 2) {
+        replyErrorArity(c);
+        return;
+    }
+    if (c->flags & CLIENT_PUBSUB && c->resp == 2) {
+        replyArrayLen(c, 2);
+        replyBulk(c, "pong", 4);
+        if (c->argc == 1)
+            replyBulk(c, "", 0);
+        else
+            replyBulkDstr(c, c->argv[1]);
+        return;
+    }
+    if (c->argc == 1)
+        replySimple(c, "PONG");
+    else
+        replyBulkDstr(c, c->argv[1]);
+}
+
+static void echoCommand(client *c) { replyBulkDstr(c, c->argv[1]); }
+
+static void quitCommand(client *c) {
+    replyOk(c);
+    clientCloseAfterReply(c);
+}
+
+static void selectCommand(client *c) {
+    long long id;
+    if (!string2ll(c->argv[1], dstrLen(c->argv[1]), &id) || id < 0 || id > 0x7fffffff) {
+        replyErrorNotInteger(c);
+        return;
+    }
+    serverDb *db = dbByIndex((int)id);
+    if (!db) {
+        replyError(c, "ERR DB index is out of range");
+        return;
+    }
+    c->db = db;
+    replyOk(c);
+}
+
+/* Returns 1 if (user, pass) authenticates.  Only the default user exists
+ * until ACL lands. */
+static int authCheckPassword(const char *user, const dstr pass) {
+    const char *rp = serverGetSettings()->requirepass;
+    if (user && strcmp(user, "default") != 0) return 0;
+    if (!rp || !rp[0]) return 1; /* nopass default user */
+    size_t len = strlen(rp);
+    return dstrLen(pass) == len && memcmp(pass, rp, len) == 0;
+}
+
+static void authCommand(client *c) {
+    if (c->argc > 3) {
+        replyErrorSyntax(c);
+        return;
+    }
+    const char *rp = serverGetSettings()->requirepass;
+    if (c->argc == 2 && (!rp || !rp[0])) {
+        replyError(c, "ERR AUTH <password> called without any password configured for the default "
+                      "user. Are you sure your configuration is correct?");
+        return;
+    }
+    const char *user = c->argc == 3 ? c->argv[1] : NULL;
+    dstr pass = c->argv[c->argc - 1];
+    if (!authCheckPassword(user, pass)) {
+        replyError(c, "WRONGPASS invalid username-password pair or user is disabled.");
+        return;
+    }
+    c->flags |= CLIENT_AUTHENTICATED;
+    dstrFree(c->user);
+    c->user = dstrNew(user ? user : "default");
+    replyOk(c);
+}
+
+static void helloReply(client *c) {
+    replyMapLen(c, 7);
+    replyBulkCString(c, "server");
+    replyBulkCString(c, TESSERA_SERVER_NAME);
+    replyBulkCString(c, "version");
+    replyBulkCString(c, TESSERA_VERSION);
+    replyBulkCString(c, "proto");
+    replyLongLong(c, c->resp);
+    replyBulkCString(c, "id");
+    replyLongLong(c, (long long)c->id);
+    replyBulkCString(c, "mode");
+    replyBulkCString(c, "standalone");
+    replyBulkCString(c, "role");
+    replyBulkCString(c, "master");
+    replyBulkCString(c, "modules");
+    replyEmptyArray(c);
+}
+
+static void helloCommand(client *c) {
+    long long ver = 0;
+    int next = 1;
+    if (c->argc >= 2) {
+        if (!string2ll(c->argv[1], dstrLen(c->argv[1]), &ver)) {
+            replyError(c, "ERR Protocol version is not an integer or out of range");
+            return;
+        }
+        next = 2;
+        if (ver < 2 || ver > 3) {
+            replyError(c, "NOPROTO unsupported protocol version");
+            return;
+        }
+    }
+    const char *user = NULL, *name = NULL;
+    dstr pass = NULL;
+    for (int j = next; j < c->argc; j++) {
+        int more = c->argc - j - 1;
+        if (!strcasecmp(c->argv[j], "AUTH") && more >= 2) {
+            user = c->argv[j + 1];
+            pass = c->argv[j + 2];
+            j += 2;
+        } else if (!strcasecmp(c->argv[j], "SETNAME") && more >= 1) {
+            name = c->argv[j + 1];
+            j++;
+        } else {
+            replyErrorFormat(c, "ERR Syntax error in HELLO option '%.128s'", c->argv[j]);
+            return;
+        }
+    }
+    if (pass) {
+        if (!authCheckPassword(user, pass)) {
+            replyError(c, "WRONGPASS invalid username-password pair or user is disabled.");
+            return;
+        }
+        c->flags |= CLIENT_AUTHENTICATED;
+        dstrFree(c->user);
+        c->user = dstrNew(user);
+    }
+    if (!dispatchIsAuthenticated(c)) {
+        replyError(c, "NOAUTH HELLO must be called with the client already authenticated, otherwise "
+                      "the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the "
+                      "client and select the RESP protocol version at the same time");
+        return;
+    }
+    if (name) {
+        for (const char *p = name; *p; p++) {
+            if (*p < '!' || *p > '~') {
+                replyError(c, "ERR Client names cannot contain spaces, newlines or special characters.");
+                return;
+            }
+        }
+        dstrFree(c->name);
+        c->name = name[0] ? dstrNew(name) : NULL;
+    }
+    if (ver) c->resp = (int)ver;
+    helloReply(c);
+}
+
+static void resetCommand(client *c) {
+    c->db = dbByIndex(0);
+    c->resp = 2;
+    c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT |
+                  CLIENT_NO_TOUCH | CLIENT_ASKING | CLIENT_READONLY | CLIENT_AUTHENTICATED);
+    replySimple(c, "RESET");
+}
+
+static void shutdownCommand(client *c) {
+    int flags = SHUTDOWN_DEFAULT;
+    for (int i = 1; i < c->argc; i++) {
+        const char *a = c->argv[i];
+        if (!strcasecmp(a, "nosave")) flags |= SHUTDOWN_NOSAVE;
+        else if (!strcasecmp(a, "save")) flags |= SHUTDOWN_SAVE;
+        else if (!strcasecmp(a, "now")) flags |= SHUTDOWN_NOW;
+        else if (!strcasecmp(a, "force")) flags |= SHUTDOWN_FORCE;
+        else if (!strcasecmp(a, "abort")) {
+            if (c->argc != 2) {
+                replyErrorSyntax(c);
+                return;
+            }
+            replyError(c, "ERR No shutdown in progress.");
+            return;
+        } else {
+            replyErrorSyntax(c);
+            return;
+        }
+    }
+    if ((flags & SHUTDOWN_NOSAVE) && (flags & SHUTDOWN_SAVE)) {
+        replyErrorSyntax(c);
+        return;
+    }
+    dstr err = NULL;
+    if (serverRequestShutdown(flags, &err) != 0) {
+        replyError(c, err ? err : "ERR Errors trying to SHUTDOWN. Check logs.");
+        dstrFree(err);
+        return;
+    }
+    /* No reply: the connection closes when the server exits. */
+}
+
+void connectionCmdsInit(void) {
+    static const commandBinding bindings[] = {
+        {"ping", pingCommand},   {"echo", echoCommand},     {"quit", quitCommand},
+        {"select", selectCommand}, {"auth", authCommand},   {"hello", helloCommand},
+        {"reset", resetCommand}, {"shutdown", shutdownCommand}, {NULL, NULL},
+    };
+    commandBind(bindings);
+}

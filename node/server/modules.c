@@ -1,0 +1,8 @@
+/* modules.c — calls every part's init function, in dependency order. */
+#include <stddef.h>
+
+#include "node/server/modules.h"
+
+void modulesInit(void) {
+    connectionCmdsInit();
+}

@@ -5,4 +5,11 @@
 
 void modulesInit(void) {
     connectionCmdsInit();
+    stringCmdsInit();
+    bitmapCmdsInit();
+    keyspaceCmdsInit();
+    clientCmdsInit();
+    infoCmdsInit();
+    introspectCmdsInit();
+    debugCmdsInit();
 }

@@ -1,0 +1,4 @@
+/* client_cmds.c — placeholder until its commands land. */
+#include "node/server/modules.h"
+
+void clientCmdsInit(void) {}

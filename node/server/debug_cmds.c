@@ -1,0 +1,4 @@
+/* debug_cmds.c — placeholder until its commands land. */
+#include "node/server/modules.h"
+
+void debugCmdsInit(void) {}

@@ -1,0 +1,4 @@
+/* introspect_cmds.c — placeholder until its commands land. */
+#include "node/server/modules.h"
+
+void introspectCmdsInit(void) {}

@@ -1,0 +1,2 @@
+# keyspace commands.
+libnode_a_SOURCES += node/store/keyspace_cmds.c

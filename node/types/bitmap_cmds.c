@@ -1,0 +1,4 @@
+/* bitmap_cmds.c — placeholder until its commands land. */
+#include "node/server/modules.h"
+
+void bitmapCmdsInit(void) {}

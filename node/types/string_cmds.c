@@ -1,0 +1,4 @@
+/* string_cmds.c — placeholder until its commands land. */
+#include "node/server/modules.h"
+
+void stringCmdsInit(void) {}

@@ -520,7 +520,8 @@ def _tail(text, lines=40):
 def sanitizer_report(text):
     """The part of text that is an ASan/LSan/UBSan report, or ''."""
     markers = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-               "UndefinedBehaviorSanitizer", "SUMMARY: AddressSanitizer")
+               "UndefinedBehaviorSanitizer", "SUMMARY: AddressSanitizer",
+               "AddressSanitizer:DEADLYSIGNAL", "LeakSanitizer has encountered a fatal error")
     for marker in markers:
         idx = text.find(marker)
         if idx >= 0:

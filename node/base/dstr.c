@@ -239,11 +239,27 @@ dstr dstrCpyLen(dstr s, const void *t, size_t len) {
 
 dstr dstrCpy(dstr s, const char *t) { return dstrCpyLen(s, t, strlen(t)); }
 
+/* Shrinks the allocation to the length.  The allocator may round the new
+ * size up to its size class; that slack is kept as room (it costs nothing),
+ * so dstrAvail() can still be a little above zero afterwards. */
 dstr dstrRemoveFreeSpace(dstr s) {
     if (dstrAvail(s) == 0) return s;
-    dstr n = dstrNewLen(s, dstrLen(s));
-    dstrFree(s);
-    return n;
+    size_t len = dstrLen(s);
+    int type = s[-1] & DSTR_TYPE_MASK;
+    if (type == DSTR_T5 || typeFor(len) != type) {
+        dstr n = dstrNewLen(s, len);
+        dstrFree(s);
+        return n;
+    }
+    /* Same header kind: shrink in place (jemalloc keeps the block when the
+     * size class does not change). */
+    size_t hdr = hdrSize(type);
+    char *mem = memRealloc(s - hdr, hdr + len + 1);
+    size_t usable = memUsableSize(mem) - hdr - 1;
+    if (usable > maxRoom(type)) usable = maxRoom(type);
+    s = mem + hdr;
+    setHeader(s, type, len, usable);
+    return s;
 }
 
 size_t dstrAllocSize(const dstr s) {

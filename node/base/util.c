@@ -13,6 +13,8 @@
  * double — every double round-trips, and decimal input with up to 15
  * significant digits prints as typed — with integral values inside
  * +-LLONG_MAX/2 printed as plain integers ("3", "1000000000000000000").
+ * Short decimals ("1.5", "0.25") skip printf/strtod through an exact
+ * integer-scaling fast path that yields the same text.
  *
  * Glob matching runs iteratively with one backtrack point: every token but
  * '*' consumes exactly one character, so when a later token fails only the
@@ -191,6 +193,48 @@ static int copyLiteral(char *buf, size_t len, const char *lit) {
     return (int)n;
 }
 
+/* Fast path of d2string for values with a short decimal form, which is
+ * what scores and INCRBYFLOAT results usually are: find the smallest k
+ * such that m = round(value * 10^k) satisfies m / 10^k == value, with
+ * |m| < 10^15.  Both m / 10^k in double arithmetic and strtod("m e-k") are
+ * the correctly rounded value of the same rational, so the text reads back
+ * exactly; and with at most 15 digits it is precisely what %.15g prints
+ * (value lies within half an ulp of the decimal, far from a rounding
+ * boundary of the 15th digit).  Restricted to 1e-4 <= |value| < 1e15, the
+ * range where %g does not switch to an exponent.  Returns -1 to fall back. */
+static int d2stringShortFixed(char *buf, size_t len, double value) {
+    double a = fabs(value);
+    if (!(a >= 1e-4 && a < 1e15)) return -1;
+    double scale = 1;
+    for (int k = 1; k <= 15; k++) {
+        scale *= 10;
+        double x = value * scale;
+        if (fabs(x) >= 1e15) return -1;
+        long long m = llround(x);
+        if ((double)m / scale != value) continue;
+        char digits[24];
+        int nd = ull2string(digits, sizeof(digits), (unsigned long long)(m < 0 ? -m : m));
+        int intDigits = nd > k ? nd - k : 0;
+        size_t need = (m < 0) + (size_t)(intDigits ? intDigits : 1) + 1 + (size_t)k;
+        if (need + 1 > len) return 0;
+        char *p = buf;
+        if (m < 0) *p++ = '-';
+        if (intDigits) {
+            memcpy(p, digits, (size_t)intDigits);
+            p += intDigits;
+        } else {
+            *p++ = '0';
+        }
+        *p++ = '.';
+        for (int z = nd; z < k; z++) *p++ = '0'; /* zeros right after the point */
+        memcpy(p, digits + intDigits, (size_t)(nd - intDigits));
+        p += nd - intDigits;
+        *p = '\0';
+        return (int)(p - buf);
+    }
+    return -1;
+}
+
 int d2string(char *buf, size_t len, double value) {
     if (isnan(value)) return copyLiteral(buf, len, "nan");
     if (isinf(value)) return copyLiteral(buf, len, value > 0 ? "inf" : "-inf");
@@ -200,6 +244,8 @@ int d2string(char *buf, size_t len, double value) {
     if (value >= (double)(-LLONG_MAX / 2) && value <= (double)(LLONG_MAX / 2) &&
         value == (double)(long long)value)
         return ll2string(buf, len, (long long)value);
+    int fast = d2stringShortFixed(buf, len, value);
+    if (fast >= 0) return fast;
     char tmp[32];
     int n = 0;
     for (int precision = 15; precision <= 17; precision++) {

@@ -250,6 +250,59 @@ static void testD2stringRoundTrip(void **state) {
     }
 }
 
+/* The definition d2string must agree with: integers in +-LLONG_MAX/2 as
+ * integers, otherwise the first of %.15g, %.16g, %.17g that reads back. */
+static void d2stringReference(char *buf, size_t len, double d) {
+    if (d == (double)(long long)d && fabs(d) <= (double)(LLONG_MAX / 2)) {
+        snprintf(buf, len, "%lld", (long long)d);
+        return;
+    }
+    for (int p = 15; p <= 17; p++) {
+        snprintf(buf, len, "%.*g", p, d);
+        if (strtod(buf, NULL) == d) return;
+    }
+}
+
+/* Short decimals (the fast path) and arbitrary doubles (the slow path) both
+ * print exactly what the reference prints. */
+static void testD2stringAgainstReference(void **state) {
+    (void)state;
+    randSeed(22);
+    char got[64], want[64];
+    for (int i = 0; i < 50000; i++) {
+        double d;
+        switch (i % 4) {
+        case 0: /* a decimal with few digits, at various scales */
+            d = (double)(long long)(randNext() >> (10 + randBelow(54))) / pow(10, (double)randBelow(12));
+            break;
+        case 1: d = (randDouble() - 0.5) * pow(10, (double)randBelow(30) - 10); break;
+        case 2: d = (double)(int)randBelow(100000) / 1000.0 - 50; break;
+        default: {
+            uint64_t bits = randNext();
+            memcpy(&d, &bits, sizeof(d));
+        }
+        }
+        if (!isfinite(d) || d == 0) continue;
+        if (randBelow(2)) d = -d;
+        d2string(got, sizeof(got), d);
+        d2stringReference(want, sizeof(want), d);
+        if (strcmp(got, want) != 0) fail_msg("d2string(%.17g): got %s want %s", d, got, want);
+    }
+    /* Boundaries of the fast path. */
+    double edges[] = {1e-4, 1.5e-4, 9.9e-5, 0.0001234, 999999999999999.9, 99999999999999.9,
+                      123456789012345.6, 0.1, 0.5, 2.675, 1e15 + 0.5, 4503599627370495.5};
+    for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+        d2string(got, sizeof(got), edges[i]);
+        d2stringReference(want, sizeof(want), edges[i]);
+        assert_string_equal(got, want);
+    }
+    /* Fast path and a buffer that is too small. */
+    char small[4];
+    assert_int_equal(d2string(small, sizeof(small), 0.25), 0);
+    assert_int_equal(d2string(small, sizeof(small), 2.5), 3);
+    assert_string_equal(small, "2.5");
+}
+
 static void expectLd(long double v, int human, const char *want) {
     char buf[128];
     int n = ld2string(buf, sizeof(buf), v, human);
@@ -413,6 +466,7 @@ int main(void) {
         cmocka_unit_test(testString2ld),
         cmocka_unit_test(testD2stringTable),
         cmocka_unit_test(testD2stringRoundTrip),
+        cmocka_unit_test(testD2stringAgainstReference),
         cmocka_unit_test(testLd2string),
         cmocka_unit_test(testGlobTable),
         cmocka_unit_test(testGlobRandomAgainstModel),

@@ -6,6 +6,7 @@
  * moves to a bigger header when it outgrows its own. */
 #include "node/base/dstr.h"
 #include "node/base/mem.h"
+#include "node/base/util.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #define DSTR_MAX_PREALLOC (1024 * 1024)
+#define LONG_LONG_DIGITS_MAX 21 /* "-9223372036854775808" and its NUL */
 
 static size_t hdrSize(int type) {
     switch (type) {
@@ -102,8 +104,8 @@ dstr dstrEmpty(void) { return dstrNewLen("", 0); }
 dstr dstrDup(const dstr s) { return dstrNewLen(s, dstrLen(s)); }
 
 dstr dstrFromLongLong(long long value) {
-    char buf[32];
-    int n = snprintf(buf, sizeof(buf), "%lld", value);
+    char buf[LONG_LONG_DIGITS_MAX];
+    int n = ll2string(buf, sizeof(buf), value);
     return dstrNewLen(buf, (size_t)n);
 }
 

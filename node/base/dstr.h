@@ -103,7 +103,9 @@ int dstrCmp(const dstr a, const dstr b);
 dstr *dstrSplitArgs(const char *line, int *argc);
 void dstrFreeSplit(dstr *argv, int argc);
 
-/* Split by a separator string (not a set). Returns NULL on bad input. */
+/* Split by a separator string (not a set).  Returns NULL on bad input
+ * (seplen < 1, len < 0); an empty input gives zero tokens (a non-NULL array,
+ * *count = 0).  Free with dstrFreeSplit. */
 dstr *dstrSplitLen(const char *s, ssize_t len, const char *sep, int seplen, int *count);
 
 /* --- Embedded strings ---

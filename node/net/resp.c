@@ -184,6 +184,16 @@ size_t respRequestBytesWanted(const respRequest *r) {
     return have >= need ? 0 : need - have;
 }
 
+dstr respRequestTakeArg(respRequest *r, int i) {
+    assert(i >= 0 && i < r->argc);
+    for (int j = 0; j < r->bigCount; j++) {
+        if (r->bigArgs[j] != r->argv[i]) continue;
+        r->bigArgs[j] = r->bigArgs[--r->bigCount];
+        return r->argv[i];
+    }
+    return dstrDup(r->argv[i]);
+}
+
 /* Room for `want` completed-argument offsets, keeping those recorded. */
 static void reserveArgs(respRequest *r, long long want) {
     if (want <= r->argCap) return;

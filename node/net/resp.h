@@ -76,6 +76,10 @@ void respRequestShift(respRequest *r, size_t shift);
 /* Bytes the parser knows it still needs (for reading big bulks with one
  * read of the right size), 0 if unknown. */
 size_t respRequestBytesWanted(const respRequest *r);
+/* An owned copy of argv[i] for a command that keeps it (as a value).  A big
+ * argument (> RESP_BIG_ARG) is handed over without copying: argv[i] then
+ * still points at it, so the caller keeps it alive until respRequestReset. */
+dstr respRequestTakeArg(respRequest *r, int i);
 
 /* --- Reply reader (clients) --- */
 

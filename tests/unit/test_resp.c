@@ -503,7 +503,20 @@ static void test_arg_sizes(void **state) {
     assert_int_equal(r.argc, n);
     for (int i = 0; i < n; i++) checkArg(&r, i, sizes[i], (char)('a' + i));
     assert_int_equal(r.bigCount, 4);
+    /* Taking an argument: small ones are copied, big ones handed over. */
+    dstr small = respRequestTakeArg(&r, 3);
+    assert_ptr_not_equal(small, r.argv[3]);
+    assert_int_equal(dstrLen(small), 32);
+    assert_memory_equal(small, r.argv[3], 32);
+    dstr taken = respRequestTakeArg(&r, n - 1);
+    assert_ptr_equal(taken, r.argv[n - 1]);
+    assert_int_equal(r.bigCount, 3);
     respRequestReset(&r);
+    assert_int_equal(dstrLen(taken), 65537);
+    taken = dstrCat(taken, "!"); /* owned: may grow */
+    assert_int_equal(dstrLen(taken), 65538);
+    dstrFree(taken);
+    dstrFree(small);
 
     /* The same sizes as inline tokens (decoded into place). */
     dstr line = dstrEmpty();

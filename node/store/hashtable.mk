@@ -6,3 +6,7 @@ TESTS += tests/unit/test_hashtable
 tests_unit_test_hashtable_SOURCES = tests/unit/test_hashtable.c
 tests_unit_test_hashtable_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_hashtable_LDADD = $(UNIT_LIBS)
+
+noinst_PROGRAMS += tools/bench/hashtable_bench
+tools_bench_hashtable_bench_SOURCES = tools/bench/hashtable_bench.c
+tools_bench_hashtable_bench_LDADD = $(NODE_LIBS)

@@ -83,7 +83,9 @@ static int setup(void **state) {
     hashDistinct = 0;
     objDestroyed = 0;
     hashtableSetResizePolicy(1);
-    testSeed(12345);
+    /* HASHTABLE_TEST_SEED reruns the randomized tests with another seed */
+    const char *seed = getenv("HASHTABLE_TEST_SEED");
+    testSeed(seed ? strtoull(seed, NULL, 10) : 12345);
     return 0;
 }
 

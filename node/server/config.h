@@ -213,9 +213,12 @@ extern const char *(*configLoadingHook)(void);
 extern void (*configResetStatHook)(void);
 
 /* --- The CONFIG command (config_cmds.c) ---
- * configCommand dispatches GET / SET / REWRITE / RESETSTAT / HELP itself;
- * the others may be bound as "config|get" ... subcommands instead. */
+ * configCmdsInit binds "config|get", "config|set", "config|rewrite",
+ * "config|resetstat" and "config|help" (call it from modulesInit).
+ * configCommand dispatches the subcommands itself, for callers without
+ * subcommand routing. */
 typedef struct client client;
+void configCmdsInit(void);
 void configCommand(client *c);
 void configGetCommand(client *c);
 void configSetCommand(client *c);

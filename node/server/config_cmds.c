@@ -2,15 +2,16 @@
  *
  * Only the protocol side lives here (arguments in, replies out); the work is
  * done by config.c / config_rewrite.c functions that tests call without a
- * client.  configCommand dispatches on the subcommand; the per-subcommand
- * procs are exported too, so the command table may bind "config|get" etc.
- * directly. */
+ * client.  configCmdsInit binds the subcommand procs in the command table;
+ * configCommand is the same dispatch for a caller without subcommand
+ * routing. */
 #include <string.h>
 #include <strings.h>
 
 #include "node/base/log.h"
 #include "node/net/client.h"
 #include "node/net/reply.h"
+#include "node/server/command.h"
 #include "node/server/config.h"
 
 void configGetCommand(client *c) {
@@ -102,4 +103,13 @@ void configCommand(client *c) {
         return;
     }
     replySubcommandSyntaxError(c);
+}
+
+void configCmdsInit(void) {
+    static const commandBinding bindings[] = {
+        {"config|get", configGetCommand},         {"config|set", configSetCommand},
+        {"config|rewrite", configRewriteCommand}, {"config|resetstat", configResetStatCommand},
+        {"config|help", configHelpCommand},       {NULL, NULL},
+    };
+    commandBind(bindings);
 }

@@ -1,41 +1,188 @@
-/* config_bindings.c — interim command-line handling until the config
- * module is wired in: accepts --directive value pairs for the settings the
- * core needs.  Replaced by the real binding of directives to settings. */
+/* config_bindings.c — which directive sets which module's setting.
+ *
+ * Modules below the server (net, store) cannot see the config system, so
+ * their settings are bound here: plain scalars by pointer, and the values
+ * kept in the config system's own shapes (the bind list, output buffer
+ * limits) copied into the module after loading and after every CONFIG SET
+ * that touches them (netSync). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "node/base/log.h"
 #include "node/net/netio.h"
+#include "node/server/command.h"
+#include "node/server/config.h"
+#include "node/server/config_special.h"
 #include "node/server/modules.h"
 #include "node/server/server.h"
 
-static int yesno(const char *v) { return strcasecmp(v, "yes") == 0; }
+static configBindList bindList;
+static configObufLimits obufLimits;
+
+/* Copies the config-shaped values into net's settings. */
+static void netSync(void) {
+    netSettings *ns = netGetSettings();
+    serverSettings *ss = serverGetSettings();
+    ns->bindCount = bindList.count;
+    for (int i = 0; i < bindList.count && i < NET_MAX_BINDS; i++) ns->bind[i] = bindList.addrs[i];
+    for (int i = 0; i < CLIENT_CLASS_COUNT; i++) {
+        ns->obufLimits[i].hard = obufLimits.limits[i].hardBytes;
+        ns->obufLimits[i].soft = obufLimits.limits[i].softBytes;
+        ns->obufLimits[i].softSeconds = obufLimits.limits[i].softSeconds;
+    }
+    ns->hasPassword = ss->requirepass && ss->requirepass[0];
+}
+
+static int applyNet(const configDef *def, const char **err) {
+    (void)def;
+    (void)err;
+    netSync();
+    return 1;
+}
+
+static int applyHz(const configDef *def, const char **err) {
+    (void)def;
+    (void)err;
+    serverApplyHz();
+    return 1;
+}
+
+static int applyLoglevel(const configDef *def, const char **err) {
+    (void)def;
+    (void)err;
+    logSetLevel(serverGetSettings()->loglevel);
+    return 1;
+}
+
+static const configEnumItem loglevelItems[] = {
+    {"debug", LL_DEBUG}, {"verbose", LL_VERBOSE}, {"notice", LL_NOTICE},
+    {"warning", LL_WARNING}, {"nothing", LL_NOTHING}, {NULL, 0}};
+static const configEnumItem shutdownItems[] = {
+    {"default", SHUTDOWN_DEFAULT}, {"save", SHUTDOWN_SAVE}, {"nosave", SHUTDOWN_NOSAVE},
+    {"now", SHUTDOWN_NOW}, {"force", SHUTDOWN_FORCE}, {NULL, 0}};
+static const configEnumItem protectedItems[] = {
+    {"no", PROTECTED_NO}, {"yes", PROTECTED_YES}, {"local", PROTECTED_LOCAL}, {NULL, 0}};
+
+static void registerNet(void) {
+    netSettings *n = netGetSettings();
+    static configDef defs[] = {
+        CONFIG_BIND_DEF(bindList),
+        CONFIG_OBUF_DEF(obufLimits),
+    };
+    defs[0].flags |= CONFIG_IMMUTABLE;
+    defs[1].apply = applyNet;
+    configRegister(defs, sizeof(defs) / sizeof(defs[0]));
+    configDef scalars[] = {
+        CONFIG_INT_DEF("port", NULL, CONFIG_IMMUTABLE, n->port, 0, 65535, "6379"),
+        CONFIG_STRING_DEF("unixsocket", NULL, CONFIG_IMMUTABLE | CONFIG_EMPTY_IS_NULL, n->unixsocket, NULL),
+        CONFIG_UINT_DEF("unixsocketperm", NULL, CONFIG_IMMUTABLE | CONFIG_OCTAL, n->unixsocketperm, 0, 0777, "0"),
+        CONFIG_INT_DEF("tcp-backlog", NULL, CONFIG_IMMUTABLE, n->tcpBacklog, 0, INT_MAX, "511"),
+        CONFIG_INT_DEF("timeout", NULL, 0, n->timeout, 0, INT_MAX, "0"),
+        CONFIG_INT_DEF("tcp-keepalive", NULL, 0, n->tcpKeepalive, 0, INT_MAX, "300"),
+        CONFIG_UINT_DEF("maxclients", NULL, 0, n->maxclients, 1, UINT_MAX, "10000"),
+        CONFIG_LONGLONG_DEF("client-query-buffer-limit", NULL, CONFIG_MEMORY,
+                            n->clientQueryBufferLimit, 1024 * 1024, LLONG_MAX, "1gb"),
+        CONFIG_LONGLONG_DEF("proto-max-bulk-len", NULL, CONFIG_MEMORY, n->protoMaxBulkLen, 1024 * 1024,
+                            LLONG_MAX, "512mb"),
+        CONFIG_BOOL_DEF("protected-mode", NULL, 0, n->protectedMode, "yes"),
+    };
+    static configDef netDefs[sizeof(scalars) / sizeof(scalars[0])];
+    memcpy(netDefs, scalars, sizeof(scalars));
+    configRegister(netDefs, sizeof(netDefs) / sizeof(netDefs[0]));
+}
+
+static void registerServer(void) {
+    serverSettings *s = serverGetSettings();
+    configDef scalars[] = {
+        CONFIG_INT_DEF("hz", NULL, 0, s->hz, 1, 500, "10"),
+        CONFIG_BOOL_DEF("dynamic-hz", NULL, 0, s->dynamicHz, "yes"),
+        CONFIG_INT_DEF("databases", NULL, CONFIG_IMMUTABLE, s->databases, 1, INT_MAX, "16"),
+        CONFIG_BOOL_DEF("daemonize", NULL, CONFIG_IMMUTABLE, s->daemonize, "no"),
+        CONFIG_STRING_DEF("pidfile", NULL, CONFIG_IMMUTABLE | CONFIG_EMPTY_IS_NULL, s->pidfile, NULL),
+        CONFIG_STRING_DEF("logfile", NULL, CONFIG_IMMUTABLE, s->logfile, ""),
+        CONFIG_ENUM_DEF("loglevel", NULL, 0, s->loglevel, loglevelItems, "notice"),
+        CONFIG_ENUM_DEF("shutdown-on-sigterm", NULL, CONFIG_MULTI_ARG, s->shutdownOnSigterm, shutdownItems,
+                        "default"),
+        CONFIG_ENUM_DEF("shutdown-on-sigint", NULL, CONFIG_MULTI_ARG, s->shutdownOnSigint, shutdownItems,
+                        "default"),
+        CONFIG_INT_DEF("shutdown-timeout", NULL, 0, s->shutdownTimeout, 0, INT_MAX, "10"),
+        CONFIG_ENUM_DEF("enable-debug-command", NULL, CONFIG_IMMUTABLE, s->enableDebugCommand,
+                        protectedItems, "no"),
+        CONFIG_ENUM_DEF("enable-protected-configs", NULL, CONFIG_IMMUTABLE, s->enableProtectedConfigs,
+                        protectedItems, "no"),
+        CONFIG_BOOL_DEF("always-show-logo", NULL, CONFIG_IMMUTABLE, s->alwaysShowLogo, "no"),
+        CONFIG_BOOL_DEF("activerehashing", NULL, 0, s->activeRehashing, "yes"),
+        CONFIG_INT_DEF("active-expire-effort", NULL, 0, s->activeExpireEffort, 1, 10, "1"),
+        CONFIG_BOOL_DEF("crash-log-enabled", NULL, 0, s->crashLogEnabled, "yes"),
+        CONFIG_STRING_DEF("requirepass", NULL, CONFIG_SENSITIVE, s->requirepass, ""),
+        CONFIG_LONGLONG_DEF("slowlog-log-slower-than", NULL, 0, s->slowlogLogSlowerThan, -1, LLONG_MAX,
+                            "10000"),
+        CONFIG_LONGLONG_DEF("slowlog-max-len", NULL, 0, s->slowlogMaxLen, 0, LONG_MAX, "128"),
+        CONFIG_LONGLONG_DEF("latency-monitor-threshold", NULL, 0, s->latencyMonitorThreshold, 0,
+                            LLONG_MAX, "0"),
+        CONFIG_BOOL_DEF("latency-tracking", NULL, 0, s->latencyTracking, "yes"),
+    };
+    static configDef serverDefs[sizeof(scalars) / sizeof(scalars[0])];
+    memcpy(serverDefs, scalars, sizeof(scalars));
+    for (size_t i = 0; i < sizeof(serverDefs) / sizeof(serverDefs[0]); i++) {
+        if (!strcmp(serverDefs[i].name, "hz")) serverDefs[i].apply = applyHz;
+        if (!strcmp(serverDefs[i].name, "loglevel")) serverDefs[i].apply = applyLoglevel;
+        if (!strcmp(serverDefs[i].name, "requirepass")) serverDefs[i].apply = applyNet;
+    }
+    configRegister(serverDefs, sizeof(serverDefs) / sizeof(serverDefs[0]));
+}
+
+static void printVersion(void) {
+    printf("tessera server v=%s valkey-compatible=%s bits=%d malloc=%s\n", PACKAGE_VERSION,
+           TESSERA_VERSION, (int)(sizeof(long) * 8), "jemalloc");
+}
+
+static void printUsage(void) {
+    fprintf(stderr,
+            "Usage: tessera-server [/path/to/tessera.conf] [options]\n"
+            "       tessera-server -v or --version\n"
+            "       tessera-server -h or --help\n\n"
+            "Examples:\n"
+            "       tessera-server (run the server with default config)\n"
+            "       tessera-server /etc/tessera/6379.conf\n"
+            "       tessera-server --port 7777\n"
+            "       tessera-server /etc/mytessera.conf --loglevel verbose\n");
+}
 
 int configureFromArgs(int argc, char **argv, const char **configFile) {
-    serverSettings *s = serverGetSettings();
-    netSettings *ns = netGetSettings();
-    int i = 1;
-    if (argc > 1 && strncmp(argv[1], "--", 2) != 0) *configFile = argv[i++];
-    for (; i < argc; i++) {
-        const char *name = argv[i];
-        if (strncmp(name, "--", 2) != 0) continue;
-        name += 2;
-        const char *v = (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) ? argv[++i] : "";
-        if (!strcasecmp(name, "port")) ns->port = atoi(v);
-        else if (!strcasecmp(name, "bind")) { ns->bind[0] = strdup(v); ns->bindCount = 1; }
-        else if (!strcasecmp(name, "unixsocket")) ns->unixsocket = strdup(v);
-        else if (!strcasecmp(name, "daemonize")) s->daemonize = yesno(v);
-        else if (!strcasecmp(name, "pidfile")) s->pidfile = strdup(v);
-        else if (!strcasecmp(name, "logfile")) s->logfile = strdup(v);
-        else if (!strcasecmp(name, "requirepass")) { s->requirepass = strdup(v); ns->hasPassword = v[0] != 0; }
-        else if (!strcasecmp(name, "databases")) s->databases = atoi(v);
-        else if (!strcasecmp(name, "hz")) s->hz = atoi(v);
-        else if (!strcasecmp(name, "enable-debug-command")) s->enableDebugCommand = yesno(v);
-        else if (!strcasecmp(name, "protected-mode")) ns->protectedMode = yesno(v);
+    if (argc == 2 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--version"))) {
+        printVersion();
+        exit(0);
     }
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        printUsage();
+        exit(0);
+    }
+    configInit();
+    registerNet();
+    registerServer();
+    int fileIndex = -1;
+    dstr overrides = configBuildOverrides(argc, argv, &fileIndex);
+    configError err = {0};
+    int rc = configLoad(fileIndex >= 0 ? argv[fileIndex] : NULL, overrides, &err);
+    dstrFree(overrides);
+    if (rc != 0) {
+        dstr msg = configFormatFatal(&err, NULL);
+        fputs(msg, stderr);
+        dstrFree(msg);
+        configErrorFree(&err);
+        return -1;
+    }
+    netSync();
+    *configFile = configGetFilename();
     return 0;
 }
 
-void configReportPlaceholders(void) {}
+void configReportPlaceholders(void) {
+    size_t n;
+    const char *const *names = configPlaceholdersUsed(&n);
+    for (size_t i = 0; i < n; i++)
+        serverLog(LL_NOTICE, "Directive '%s' is accepted but not acted on yet", names[i]);
+}

@@ -35,7 +35,7 @@ typedef struct serverSettings {
     int crashLogEnabled;
     char *requirepass;              /* until ACL (issue 9): the default user's password */
     long long slowlogLogSlowerThan; /* µs, < 0 disables */
-    unsigned long slowlogMaxLen;
+    long long slowlogMaxLen;
     long long latencyMonitorThreshold; /* ms */
     int latencyTracking;
     int setProcTitle;

@@ -67,6 +67,7 @@
 #define READER_MAX_BULK (512LL * 1024 * 1024)
 #define READER_MAX_ELEMENTS 4294967295LL
 #define READER_COMPACT (64 * 1024)
+#define READER_KEEP (1024 * 1024)
 
 static const respLimits defaultLimits = {512LL * 1024 * 1024, INT_MAX};
 
@@ -199,6 +200,7 @@ static void reserveArgs(respRequest *r, long long want) {
     if (want <= r->argCap) return;
     long long cap = r->argCap ? (long long)r->argCap * 2 : 8;
     if (cap < want) cap = want;
+    if (cap > INT_MAX) cap = INT_MAX; /* want <= INT_MAX: counts are capped there */
     r->argOff = memRealloc(r->argOff, sizeof(size_t) * (size_t)cap);
     r->argLen = memRealloc(r->argLen, sizeof(size_t) * (size_t)cap);
     r->argCap = (int)cap;
@@ -549,6 +551,11 @@ const char *respReaderError(const respReader *r) { return r->failed ? r->err : N
 void respReaderFeed(respReader *r, const char *buf, size_t len) {
     if (r->pos == r->len) {
         r->pos = r->len = r->lineScan = 0;
+        if (r->cap > READER_KEEP) { /* a big reply is gone: give its room back */
+            memFree(r->buf);
+            r->buf = NULL;
+            r->cap = 0;
+        }
     } else if (r->pos >= READER_COMPACT && r->pos > r->len / 2) {
         memmove(r->buf, r->buf + r->pos, r->len - r->pos);
         r->len -= r->pos;

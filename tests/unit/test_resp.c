@@ -818,6 +818,34 @@ static void test_reader_stream(void **state) {
     dstrFree(in);
 }
 
+/* A reply bigger than the reader keeps around, then small ones. */
+static void test_reader_big_then_small(void **state) {
+    (void)state;
+    const size_t big = 3 * 1024 * 1024;
+    dstr in = dstrCatPrintf(dstrEmpty(), "$%zu\r\n", big);
+    size_t at = dstrLen(in);
+    in = dstrGrowZero(in, at + big);
+    in = dstrCat(in, "\r\n");
+    respReader *r = respReaderCreate();
+    respValue *v;
+    respReaderFeed(r, in, dstrLen(in));
+    assert_int_equal(respReaderGet(r, &v), 1);
+    assert_int_equal(v->len, big);
+    respValueFree(v);
+    assert_int_equal(respReaderGet(r, &v), 0);
+    respReaderFeed(r, ":5\r\n:6", 6);
+    assert_int_equal(respReaderGet(r, &v), 1);
+    assert_int_equal(v->integer, 5);
+    respValueFree(v);
+    assert_int_equal(respReaderGet(r, &v), 0);
+    respReaderFeed(r, "\r\n", 2);
+    assert_int_equal(respReaderGet(r, &v), 1);
+    assert_int_equal(v->integer, 6);
+    respValueFree(v);
+    respReaderFree(r);
+    dstrFree(in);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multibulk_valid),
@@ -838,6 +866,7 @@ int main(void) {
         cmocka_unit_test(test_reader_depth),
         cmocka_unit_test(test_reader_sticky_error),
         cmocka_unit_test(test_reader_stream),
+        cmocka_unit_test(test_reader_big_then_small),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,11 +3,12 @@
  * are keys, and what the command does to them) and documentation.  Cluster
  * clients read the key specs through COMMAND, so they must be exact.
  *
- * Tables are static arrays of serverCommand written in the *_cmds.c files
- * next to the implementations (node/types/string_cmds.c, ...); each module
- * exposes one `const serverCommand *xxxCommands(void)` returning its
- * {NULL}-terminated array, and commandTableInit() (server/command.c) loads
- * them all into a lookup table keyed by lower-case name. */
+ * The metadata is one table generated at build time from a description of
+ * every command (see node/server/command_table*); the implementations live
+ * next to their data types (node/types/string_cmds.c, ...) and each module
+ * binds its procs by name at start-up with commandBind().  A command whose
+ * metadata exists but whose proc is not bound does not exist for clients
+ * (unknown command, absent from COMMAND). */
 #ifndef TESSERA_COMMAND_H
 #define TESSERA_COMMAND_H
 
@@ -82,8 +83,10 @@ typedef void commandProc(client *c);
 #define KS_INCOMPLETE (1ULL << 9)
 #define KS_VARIABLE_FLAGS (1ULL << 10)
 
-enum { KSPEC_BS_INVALID = 0, KSPEC_BS_INDEX, KSPEC_BS_KEYWORD };
-enum { KSPEC_FK_INVALID = 0, KSPEC_FK_RANGE, KSPEC_FK_KEYNUM };
+/* UNKNOWN: the keys cannot be located from the arguments' positions (SORT's
+ * BY/GET/STORE); such a spec is documentation only and getkeys decides. */
+enum { KSPEC_BS_INVALID = 0, KSPEC_BS_INDEX, KSPEC_BS_KEYWORD, KSPEC_BS_UNKNOWN };
+enum { KSPEC_FK_INVALID = 0, KSPEC_FK_RANGE, KSPEC_FK_KEYNUM, KSPEC_FK_UNKNOWN };
 
 typedef struct keySpec {
     uint64_t flags;
@@ -97,6 +100,7 @@ typedef struct keySpec {
         struct { int lastkey; int keystep; int limit; } range;
         struct { int keynumidx; int firstkey; int keystep; } keynum;
     } fk;
+    const char *notes;          /* COMMAND INFO "notes", NULL if none */
 } keySpec;
 
 /* Documentation of one argument (COMMAND DOCS), tree-shaped. */
@@ -116,6 +120,7 @@ typedef struct commandArg {
     int flags;
     const char *displayText;
     const struct commandArg *subargs; /* {NULL}-terminated, for ONEOF/BLOCK */
+    const char *deprecatedSince;
 } commandArg;
 
 /* Filled in by getkeys: positions of keys in argv and their flags. */
@@ -154,6 +159,7 @@ struct serverCommand {
     const commandArg *args;     /* {NULL}-terminated */
     const char *const *history; /* pairs "version", "change", NULL-terminated */
     int docFlags;               /* CMD_DOC_DEPRECATED, CMD_DOC_SYSCMD */
+    const char *const *tips;    /* COMMAND INFO tips, NULL-terminated or NULL */
     /* Runtime. */
     struct serverCommand *parent;
     char *fullname;             /* "config|get" */
@@ -161,27 +167,59 @@ struct serverCommand {
     long long microseconds;
     int firstKey, lastKey, keyStep; /* legacy triple derived from key specs */
     uint64_t id;                /* dense index for ACL bitmaps */
+    int bound;                  /* visible: proc bound (a container: itself
+                                 * or any of its subcommands) */
 };
 
 #define CMD_DOC_DEPRECATED (1 << 0)
 #define CMD_DOC_SYSCMD (1 << 1)
 
-/* Load every module's table (idempotent). */
+/* Build the lookup table from the metadata (idempotent). */
 void commandTableInit(void);
-/* Look up by argv (handles "config get" subcommands); NULL if unknown. */
+
+/* Bind implementations by name: "get", or "config|get" for a subcommand.
+ * Binding a container ("config") binds every subcommand not bound on its
+ * own.  Binding an unknown name is a bug (assert). */
+typedef struct commandBinding {
+    const char *name;
+    commandProc *proc;
+} commandBinding;
+void commandBind(const commandBinding *bindings); /* {NULL} terminated */
+/* Look up by argv (handles "config get" subcommands); NULL if unknown or
+ * not bound.  For a container, argv[1] selects the subcommand; when argc < 2
+ * or argv[1] names no bound subcommand the container itself is returned
+ * (cmd->subcommands != NULL), and its proc may be NULL.  Only COMMAND runs
+ * as a container with no subcommand argument. */
 serverCommand *commandLookup(dstr *argv, int argc);
 serverCommand *commandLookupByName(const char *name, size_t len);
 /* Container-level lookup (only the top-level name). */
 serverCommand *commandLookupTop(const char *name, size_t len);
-/* Keys of a command invocation, from key specs or getkeys. Returns count. */
+/* Keys of a command invocation, from key specs or getkeys. Returns count.
+ * Always initializes *result (free it with getKeysFreeResult).  Never reads
+ * past argv[argc-1]; an invocation whose keys cannot be located (too few
+ * arguments, a bad numkeys) yields 0 keys. */
 int commandGetKeys(serverCommand *cmd, dstr *argv, int argc, getKeysResult *result);
 void getKeysFreeResult(getKeysResult *result);
 int commandCheckArity(const serverCommand *cmd, int argc);
-/* Iterate over all top-level commands. */
+/* Whether the command may take keys at all (a key spec that is not
+ * NOT_KEY, or a getkeys proc). */
+int commandHasKeys(const serverCommand *cmd);
+/* Whether cmd is visible to clients (see bound). */
+int commandIsVisible(const serverCommand *cmd);
+/* Iterate over the visible top-level commands (commandCount of them);
+ * subcommands are reached through cmd->subcommands. */
 typedef void (*commandVisitor)(serverCommand *cmd, void *privdata);
 void commandForEach(commandVisitor fn, void *privdata);
 size_t commandCount(void);
 const char *commandAclCategoryName(uint64_t bit);
 const char *commandFlagName(uint64_t bit);
+/* "RO", "access", ... for one KS_* bit; NULL if unnamed. */
+const char *commandKeySpecFlagName(uint64_t bit);
+/* ACL_* bit of a category name without '@' (case-insensitive), 0 if none. */
+uint64_t commandAclCategoryByName(const char *name);
+
+/* The COMMAND command (command_cmds.c); commandCmdsInit binds it. */
+void commandCommand(client *c);
+void commandCmdsInit(void);
 
 #endif

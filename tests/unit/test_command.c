@@ -420,6 +420,9 @@ static void test_getkeys_table(void **state) {
         {"georadius k 1 2 3 m store d storedist e", "1,7,9"},
         {"georadius k 1 2 3 m store", "1"},
         {"georadiusbymember k m 3 km storedist d", "1,6"},
+        {"georadius k 1 BY GET STORE store", "1"}, /* the last argument is never a keyword */
+        {"migrate h p k 0 5000 copy keys", "3"},
+        {"xread count 2 streams streams s 0 0", "4,5"},
         {"set k v", "1"},
         {"bitfield k get u8 0", "1"},
         {"object encoding k", "2"},

@@ -100,7 +100,7 @@ int dispatchProcessCommand(client *c) {
     c->cmdName = cmd->fullname;
     /* commandLookup returns the container itself when the subcommand is
      * unknown or missing. */
-    if (cmd->subcommands) {
+    if (cmd->subcommands && (c->argc >= 2 || !cmd->proc)) {
         if (c->argc >= 2)
             rejectUnknownSubcommand(c, cmd);
         else

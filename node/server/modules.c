@@ -1,9 +1,11 @@
 /* modules.c — calls every part's init function, in dependency order. */
 #include <stddef.h>
 
+#include "node/server/command.h"
 #include "node/server/modules.h"
 
 void modulesInit(void) {
+    commandCmdsInit();
     connectionCmdsInit();
     stringCmdsInit();
     bitmapCmdsInit();

@@ -159,7 +159,8 @@ static void ttlGeneric(client *c, int inMs, int absolute) {
     }
     long long t = absolute ? expire : expire - dbNow();
     if (t < 0) t = 0;
-    replyLongLong(c, inMs ? t : (t + 500) / 1000);
+    if (!inMs) t = t > LLONG_MAX - 500 ? t / 1000 : (t + 500) / 1000;
+    replyLongLong(c, t);
 }
 
 static void ttlCommand(client *c) { ttlGeneric(c, 0, 0); }

@@ -73,18 +73,34 @@ static int sameKey(const dstr a, const dstr b) {
     return dstrLen(a) == dstrLen(b) && memcmp(a, b, dstrLen(a)) == 0;
 }
 
-/* A database index argument: an int (else the not-an-integer error, or
- * notIntErr when given) naming an existing db (else "out of range"). */
-static serverDb *parseDbIndex(client *c, const dstr arg, const char *notIntErr) {
-    long long id;
-    if (!string2ll(arg, dstrLen(arg), &id) || id < INT_MIN || id > INT_MAX) {
-        if (notIntErr)
-            replyError(c, notIntErr);
+/* An int argument, with Valkey's two errors: not an integer at all, or an
+ * integer outside the int range (errMsg, when given, replaces both).
+ * Returns 0 on error (replied). */
+static int parseInt(client *c, const dstr arg, int *out, const char *errMsg) {
+    long long v;
+    if (!string2ll(arg, dstrLen(arg), &v)) {
+        if (errMsg)
+            replyError(c, errMsg);
         else
             replyErrorNotInteger(c);
-        return NULL;
+        return 0;
     }
-    serverDb *db = dbByIndex((int)id);
+    if (v < INT_MIN || v > INT_MAX) {
+        if (errMsg)
+            replyError(c, errMsg);
+        else
+            replyErrorFormat(c, "ERR value is out of range, value must between %d and %d", INT_MIN, INT_MAX);
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+/* A database index argument naming an existing db.  NULL on error (replied). */
+static serverDb *parseDbIndex(client *c, const dstr arg) {
+    int id;
+    if (!parseInt(c, arg, &id, NULL)) return NULL;
+    serverDb *db = dbByIndex(id);
     if (!db) replyError(c, "ERR DB index is out of range");
     return db;
 }
@@ -201,7 +217,7 @@ static void renamenxCommand(client *c) { renameGeneric(c, 1); }
 static void moveCommand(client *c) {
     const dstr key = c->argv[1];
     serverDb *src = c->db;
-    serverDb *dst = parseDbIndex(c, c->argv[2], NULL);
+    serverDb *dst = parseDbIndex(c, c->argv[2]);
     if (!dst) return;
     if (dst == src) {
         replyError(c, "ERR source and destination objects are the same");
@@ -248,7 +264,7 @@ static int parseCopyOptions(client *c, serverDb **dst, int *replace) {
         if (!strcasecmp(c->argv[j], "replace")) {
             *replace = 1;
         } else if (!strcasecmp(c->argv[j], "db") && more >= 1) {
-            *dst = parseDbIndex(c, c->argv[j + 1], NULL);
+            *dst = parseDbIndex(c, c->argv[j + 1]);
             if (!*dst) return 0;
             j++;
         } else {
@@ -374,16 +390,10 @@ static void objectHelpCommand(client *c) {
 /* --- SWAPDB, FLUSHDB, FLUSHALL --- */
 
 static void swapdbCommand(client *c) {
-    long long id1, id2;
-    if (!string2ll(c->argv[1], dstrLen(c->argv[1]), &id1) || id1 < INT_MIN || id1 > INT_MAX) {
-        replyError(c, "ERR invalid first DB index");
-        return;
-    }
-    if (!string2ll(c->argv[2], dstrLen(c->argv[2]), &id2) || id2 < INT_MIN || id2 > INT_MAX) {
-        replyError(c, "ERR invalid second DB index");
-        return;
-    }
-    if (dbSwap((int)id1, (int)id2) != 0) {
+    int id1, id2;
+    if (!parseInt(c, c->argv[1], &id1, "ERR invalid first DB index")) return;
+    if (!parseInt(c, c->argv[2], &id2, "ERR invalid second DB index")) return;
+    if (dbSwap(id1, id2) != 0) {
         replyError(c, "ERR DB index is out of range");
         return;
     }

@@ -302,16 +302,18 @@ def test_expire_notifications(shared_server, rr):
     admin = shared_server.resp(protocol=2)
     sub = shared_server.resp(protocol=2)
     try:
-        try:
-            admin.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
-            sub.call("PSUBSCRIBE", "__keyevent@0__:*")
-        except RespError as e:
-            pytest.skip("no keyspace notifications yet: %s" % e.message)
+        admin.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
+        sub.call("PSUBSCRIBE", "__keyevent@0__:*")
+    except RespError as e:
+        admin.close()
+        sub.close()
+        pytest.skip("no keyspace notifications yet: %s" % e.message)
 
-        def next_event():
-            msg = sub.read(timeout=5)
-            return msg[2].split(b":", 1)[1], msg[3]
+    def next_event():
+        msg = sub.read(timeout=5)
+        return msg[2].split(b":", 1)[1], msg[3]
 
+    try:
         rr.call("SET", "k", "v")
         assert next_event() == (b"set", b"k")
         rr.call("EXPIRE", "k", 100)

@@ -27,6 +27,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,9 +152,21 @@ void memGetAllocatorStats(memAllocatorStats *s) {
     mallctl("stats.retained", &s->retained, &sz, NULL, 0);
 }
 
+/* jemalloc returns freed pages to the OS as they decay, but decay only
+ * advances when the process allocates: an idle server would keep its dirty
+ * pages forever.  jemalloc's background thread advances it on a timer. */
+int memSetBackgroundPurge(int enable) {
+    bool on = enable != 0;
+    return mallctl("background_thread", NULL, NULL, &on, sizeof(on)) == 0 ? 0 : -1;
+}
+
 #define ACCOUNT_ALLOC(p) ((void)(p))
 #define ACCOUNT_FREE(p) ((void)(p))
 #else
+int memSetBackgroundPurge(int enable) {
+    (void)enable;
+    return -1;
+}
 static _Atomic size_t usedBytes;
 
 int memThreadInit(void) { return 0; }

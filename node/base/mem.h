@@ -49,6 +49,11 @@ void memGetAllocatorStats(memAllocatorStats *stats);
 size_t memProcessRss(void);
 size_t memProcessRssAnon(void);
 
+/* Let the allocator purge freed pages in the background (jemalloc's
+ * background thread; `jemalloc-bg-thread`).  Returns 0, or -1 if the
+ * allocator cannot. */
+int memSetBackgroundPurge(int enable);
+
 /* Install a hook called (with the size) before abort() on allocation failure. */
 void memSetOomHandler(void (*handler)(size_t size));
 

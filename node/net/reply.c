@@ -362,7 +362,7 @@ void replyHelp(client *c, const char **lines) {
     dstrToUpper(cmd);
     long n = 0;
     while (lines[n]) n++;
-    replyArrayLen(c, n + 2);
+    replyArrayLen(c, n + 3);
     dstr head = dstrCatPrintf(dstrEmpty(), "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", cmd);
     replySimple(c, head);
     for (long i = 0; i < n; i++) replySimple(c, lines[i]);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "node/base/log.h"
+#include "node/base/mem.h"
 #include "node/net/netio.h"
 #include "node/server/command.h"
 #include "node/server/config.h"
@@ -56,6 +57,13 @@ static int applyLoglevel(const configDef *def, const char **err) {
     return 1;
 }
 
+static int applyBgThread(const configDef *def, const char **err) {
+    (void)def;
+    (void)err;
+    memSetBackgroundPurge(serverGetSettings()->jemallocBgThread);
+    return 1;
+}
+
 static const configEnumItem loglevelItems[] = {
     {"debug", LL_DEBUG}, {"verbose", LL_VERBOSE}, {"notice", LL_NOTICE},
     {"warning", LL_WARNING}, {"nothing", LL_NOTHING}, {NULL, 0}};
@@ -96,7 +104,7 @@ static void registerNet(void) {
 static void registerServer(void) {
     serverSettings *s = serverGetSettings();
     configDef scalars[] = {
-        CONFIG_INT_DEF("hz", NULL, 0, s->hz, 1, 500, "10"),
+        CONFIG_INT_DEF("hz", NULL, 0, s->hz, 0, INT_MAX, "10"),
         CONFIG_BOOL_DEF("dynamic-hz", NULL, 0, s->dynamicHz, "yes"),
         CONFIG_INT_DEF("databases", NULL, CONFIG_IMMUTABLE, s->databases, 1, INT_MAX, "16"),
         CONFIG_BOOL_DEF("daemonize", NULL, CONFIG_IMMUTABLE, s->daemonize, "no"),
@@ -123,6 +131,7 @@ static void registerServer(void) {
         CONFIG_LONGLONG_DEF("latency-monitor-threshold", NULL, 0, s->latencyMonitorThreshold, 0,
                             LLONG_MAX, "0"),
         CONFIG_BOOL_DEF("latency-tracking", NULL, 0, s->latencyTracking, "yes"),
+        CONFIG_BOOL_DEF("jemalloc-bg-thread", NULL, 0, s->jemallocBgThread, "yes"),
     };
     static configDef serverDefs[sizeof(scalars) / sizeof(scalars[0])];
     memcpy(serverDefs, scalars, sizeof(scalars));
@@ -130,6 +139,7 @@ static void registerServer(void) {
         if (!strcmp(serverDefs[i].name, "hz")) serverDefs[i].apply = applyHz;
         if (!strcmp(serverDefs[i].name, "loglevel")) serverDefs[i].apply = applyLoglevel;
         if (!strcmp(serverDefs[i].name, "requirepass")) serverDefs[i].apply = applyNet;
+        if (!strcmp(serverDefs[i].name, "jemalloc-bg-thread")) serverDefs[i].apply = applyBgThread;
     }
     configRegister(serverDefs, sizeof(serverDefs) / sizeof(serverDefs[0]));
 }
@@ -176,6 +186,7 @@ int configureFromArgs(int argc, char **argv, const char **configFile) {
         return -1;
     }
     netSync();
+    configResetStatHook = serverResetStats;
     *configFile = configGetFilename();
     return 0;
 }

@@ -2,10 +2,12 @@
 #include <stddef.h>
 
 #include "node/server/command.h"
+#include "node/server/config.h"
 #include "node/server/modules.h"
 
 void modulesInit(void) {
     commandCmdsInit();
+    configCmdsInit();
     connectionCmdsInit();
     stringCmdsInit();
     bitmapCmdsInit();

@@ -48,6 +48,7 @@ static serverSettings settings = {
     .slowlogMaxLen = 128,
     .latencyTracking = 1,
     .setProcTitle = 1,
+    .jemallocBgThread = 1,
 };
 static serverStats stats;
 static struct event_base *base;
@@ -284,6 +285,7 @@ int serverInit(const char *exe, const char *configPath, char *err, size_t errlen
     stats.startTimeMs = timeMs();
     stats.lastSaveTime = stats.startTimeMs / 1000;
     randHex(runId, 40);
+    if (settings.jemallocBgThread) memSetBackgroundPurge(1);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     base = event_base_new();

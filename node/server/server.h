@@ -39,6 +39,7 @@ typedef struct serverSettings {
     long long latencyMonitorThreshold; /* ms */
     int latencyTracking;
     int setProcTitle;
+    int jemallocBgThread;
 } serverSettings;
 
 /* "yes" / "no" / "local" for enable-debug-command & co. */

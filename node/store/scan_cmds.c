@@ -82,10 +82,17 @@ static int typeByName(const char *name) {
     return -1;
 }
 
+/* An unsigned decimal; leading zeros are accepted, as Valkey does. */
+static int parseCursor(const dstr arg, unsigned long long *cursor) {
+    size_t len = dstrLen(arg), skip = 0;
+    while (skip + 1 < len && arg[skip] == '0') skip++;
+    return string2ull(arg + skip, len - skip, cursor);
+}
+
 /* SCAN cursor [MATCH pattern] [COUNT n] [TYPE t].  Returns 0 on error
  * (replied). */
 static int parseScanOptions(client *c, scanOptions *o) {
-    if (!string2ull(c->argv[1], dstrLen(c->argv[1]), &o->cursor)) {
+    if (!parseCursor(c->argv[1], &o->cursor)) {
         replyError(c, "ERR invalid cursor");
         return 0;
     }

@@ -178,6 +178,8 @@ def test_scan_errors(shared_server, rr):
 
 def test_scan_huge_cursor_is_accepted(rr):
     fill(rr, "k", 10)
+    assert rr.call("SCAN", "000")[0].isdigit()  # leading zeros are fine
+    assert rr.call("SCAN", "00", "COUNT", 100) == rr.call("SCAN", "0", "COUNT", 100)
     cursor, batch = rr.call("SCAN", "18446744073709551615")
     assert cursor.isdigit()
     assert isinstance(batch, list)

@@ -187,6 +187,7 @@ void clientFree(client *c) {
     pendingUnlink(c);
     unblockedUnlink(c);
     clientReleaseArgs(c);
+    memFree(c->ownedArgs);
     respRequestFree(&c->req);
     replyFreeAll(c);
     dstrFree(c->querybuf);

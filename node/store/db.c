@@ -116,6 +116,9 @@ static void deleteExpired(serverDb *db, kvobj *kv) {
 
 int dbExpireIfNeeded(serverDb *db, kvobj *kv, int flags) {
     if (!dbIsExpired(kv)) return 0;
+    /* A replica applies its primary's writes to keys it merely hides: the
+     * primary decides when a key expires and will send the DEL. */
+    if (!expireDeletes && (flags & LOOKUP_WRITE)) return 0;
     if (!expireDeletes || (flags & LOOKUP_NOEXPIRE)) return 1;
     deleteExpired(db, kv);
     return 1;

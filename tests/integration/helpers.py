@@ -365,6 +365,7 @@ class RespClient:
         """Read the next reply (a push included).  An error reply is raised as
         RespError unless raise_errors is False.  Attributes preceding the
         reply land in .last_attributes; the reply's exact bytes in .last_raw."""
+        __tracebackhide__ = True  # pytest: show the test's line, not this one
         if timeout is not None:
             self.sock.settimeout(timeout)
         try:
@@ -395,6 +396,7 @@ class RespClient:
         """Send a command and return its reply.  Pushes that arrive before the
         reply are queued in .pushes (except for (P|S)(UN)SUBSCRIBE, whose
         RESP3 confirmation is a push)."""
+        __tracebackhide__ = True
         self.send(*args)
         wants_push = bool(args) and _as_bytes(args[0]).upper() in self.PUSH_REPLY_COMMANDS
         while True:

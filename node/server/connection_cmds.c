@@ -3,6 +3,7 @@
  *
  * Authentication here is the default user's password (requirepass); ACL
  * users (issue 9) will replace authCheckPassword with the ACL lookup. */
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -10,6 +11,7 @@
 #include "node/net/reply.h"
 #include "node/server/command.h"
 #include "node/server/dispatch.h"
+#include "node/server/monitor.h"
 #include "node/server/server.h"
 #include "node/store/db.h"
 
@@ -42,8 +44,14 @@ static void quitCommand(client *c) {
 
 static void selectCommand(client *c) {
     long long id;
-    if (!string2ll(c->argv[1], dstrLen(c->argv[1]), &id) || id < 0 || id > 0x7fffffff) {
+    if (!string2ll(c->argv[1], dstrLen(c->argv[1]), &id)) {
         replyErrorNotInteger(c);
+        return;
+    }
+    /* Valkey reads the index as an int: outside that range is its own
+     * error; a negative index in range is a missing database. */
+    if (id < INT_MIN || id > INT_MAX) {
+        replyErrorFormat(c, "ERR value is out of range, value must between %d and %d", INT_MIN, INT_MAX);
         return;
     }
     serverDb *db = dbByIndex((int)id);
@@ -165,11 +173,19 @@ static void helloCommand(client *c) {
     helloReply(c);
 }
 
+/* Back to the state of a new connection: db 0, RESP2, the default user
+ * (authenticated only if it needs no password), no name, no monitor mode.
+ * lib-name / lib-ver stay: they describe the library behind the socket. */
 static void resetCommand(client *c) {
+    if (c->flags & CLIENT_MONITOR) monitorDetach(c);
     c->db = dbByIndex(0);
     c->resp = 2;
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT |
                   CLIENT_NO_TOUCH | CLIENT_ASKING | CLIENT_READONLY | CLIENT_AUTHENTICATED);
+    dstrFree(c->user);
+    c->user = NULL;
+    dstrFree(c->name);
+    c->name = NULL;
     replySimple(c, "RESET");
 }
 

@@ -683,13 +683,16 @@ class Server:
         if self.proc is None:
             return self.returncode
         if self.proc.poll() is None:
+            accepted = False
             try:
                 with RespClient(self.host, self.port, protocol=None, timeout=2.0) as c:
                     c.send("SHUTDOWN", "NOSAVE")
                     c.read_until_close(timeout=2.0)
+                    accepted = True  # the server closed the connection: shutting down
             except (OSError, ConnectionClosed, TimeoutError, ValueError):
                 pass
-            for sig, wait in ((None, timeout), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+            steps = ((None, timeout if accepted else 0.1), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0))
+            for sig, wait in steps:
                 if sig is not None and self.proc.poll() is None:
                     try:
                         os.kill(self.proc.pid, sig)

@@ -187,8 +187,10 @@ static int listenTcp(char *err, size_t errlen) {
                           s->port, strerror(errno));
                 continue;
             }
-            snprintf(err, errlen, "Failed listening on port %d (tcp), aborting. (%s:%d: %s)", s->port,
-                     addr, s->port, strerror(errno));
+            /* Valkey's two lines: the cause, then the line monitoring greps for. */
+            serverLog(LL_WARNING, "Warning: Could not create server TCP listening socket %s:%d: %s", addr,
+                      s->port, strerror(errno));
+            snprintf(err, errlen, "Failed listening on port %d (tcp), aborting.", s->port);
             return -1;
         }
         addListener(fd, 0);

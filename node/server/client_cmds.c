@@ -13,10 +13,11 @@
  *   - after a top-level command ran, REPLY_SKIP is cleared and
  *     REPLY_SKIP_NEXT (set by CLIENT REPLY SKIP) becomes REPLY_SKIP, and
  *     the client's processed-command count at that moment is remembered;
- *   - the next command to reach the gates is the silenced one if the
- *     count moved by at most one; if it moved by more, the silenced
- *     command was rejected before the gates, so REPLY_SKIP is cleared
- *     before this one runs.
+ *   - a command reaching the gates when the count moved by more than one
+ *     is not the silenced one: that was rejected before running (unknown
+ *     command, arity, a refusing gate), so REPLY_SKIP is cleared before
+ *     this one runs.  (A command held by CLIENT PAUSE counts once, when
+ *     it was first held.)
  * "Top-level" means the command whose gates ran last: commands run inside
  * EXEC or by a script go through dispatchCall without gates, and must not
  * end the skip in the middle of EXEC's reply.  The remembered counts live
@@ -441,7 +442,8 @@ static void skipArmFor(client *c) {
         skip.cap = skip.cap ? skip.cap * 2 : 4;
         skip.arms = memRealloc(skip.arms, sizeof(skipArm) * skip.cap);
     }
-    skip.arms[skip.len++] = (skipArm){c->id, c->commandsProcessed};
+    uint64_t count = c->commandsProcessed - (clientPauseRerunning() == c ? 1 : 0);
+    skip.arms[skip.len++] = (skipArm){c->id, count};
 }
 
 static int replySkipGate(client *c, serverCommand *cmd) {
@@ -450,9 +452,15 @@ static int replySkipGate(client *c, serverCommand *cmd) {
     if (!skip.len) return 0;
     long i = skipFind(c->id);
     if (i < 0) return 0;
-    /* The silenced command was rejected before reaching us: stop silencing. */
-    if (c->commandsProcessed > skip.arms[i].armedAt + 1) c->flags &= ~CLIENT_REPLY_SKIP;
-    skipRemoveAt((size_t)i);
+    /* Commands processed before this one; a held command running again
+     * was already counted when it was first held. */
+    uint64_t count = c->commandsProcessed - (clientPauseRerunning() == c ? 1 : 0);
+    /* The silenced command did not run (rejected before or at the gates):
+     * this one must be answered. */
+    if (count > skip.arms[i].armedAt + 1) {
+        c->flags &= ~CLIENT_REPLY_SKIP;
+        skipRemoveAt((size_t)i);
+    }
     return 0;
 }
 
@@ -462,6 +470,10 @@ static void replySkipAfterCall(client *c, serverCommand *cmd, long long duration
     skip.gateClient = NULL;
     skip.gateCmd = NULL;
     c->flags &= ~CLIENT_REPLY_SKIP;
+    if (skip.len) {
+        long i = skipFind(c->id);
+        if (i >= 0) skipRemoveAt((size_t)i);
+    }
     if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
         c->flags = (c->flags & ~CLIENT_REPLY_SKIP_NEXT) | CLIENT_REPLY_SKIP;
         skipArmFor(c);
@@ -505,12 +517,13 @@ void clientCmdsInit(void) {
     };
     commandBind(bindings);
     clientInfoAddProvider(serverInfoFields);
-    /* Gate order matters: the skip bookkeeping sees every command that
-     * reaches the gates; a monitor's keyspace command is refused before
-     * it could be held by a pause. */
+    /* Order matters.  Monitors are fed before the skip state advances
+     * (a monitor sees its own CLIENT REPLY SKIP line, as in Valkey), and
+     * a monitor's keyspace command is refused before a pause could hold
+     * it. */
+    monitorInit();
     dispatchAddGate(replySkipGate);
     dispatchAddAfterCall(replySkipAfterCall);
     serverRegisterCron(replySkipCron);
-    monitorInit();
     clientPauseInit();
 }

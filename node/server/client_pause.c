@@ -62,9 +62,11 @@ static struct {
 } pause;
 
 static uint64_t (*queuedFlagsFn)(const client *c);
+static const client *rerunning;
 
 void clientPauseSetQueuedFlagsFn(uint64_t (*fn)(const client *c)) { queuedFlagsFn = fn; }
 size_t clientPauseHeldCount(void) { return pause.len; }
+const client *clientPauseRerunning(void) { return rerunning; }
 
 static void onDeadline(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
@@ -177,7 +179,9 @@ static void rerun(heldCommand *h) {
     c->flags &= ~(CLIENT_PAUSED | CLIENT_BLOCKED);
     clientReplaceArgv(c, h->argc, h->argv); /* c owns the copy now */
     c->lastInteraction = timeMs();
+    rerunning = c;
     int stop = dispatchProcessCommand(c);
+    rerunning = NULL;
     clientReleaseArgs(c);
     if (!stop) netUnblockClient(c);
 }

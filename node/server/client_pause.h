@@ -27,6 +27,9 @@ void clientPauseEnd(void);
 
 /* 1 while a pause holds back writes (WRITE or ALL mode). */
 int clientPauseWritesPaused(void);
+/* The client whose held command is running again right now, or NULL.
+ * Net counted that command (commandsProcessed) when it was first held. */
+const client *clientPauseRerunning(void);
 /* Number of clients whose command is being held. */
 size_t clientPauseHeldCount(void);
 

@@ -523,6 +523,27 @@ def test_client_pause_pipeline_resumes_in_order(server):
     assert [c.read(timeout=2) for _ in range(4)] == [b"OK", b"1", b"OK", b"2"]
 
 
+def test_client_reply_skip_applies_to_held_command(server):
+    admin, c = server.resp(), server.resp()
+    assert admin.call("CLIENT", "PAUSE", 10000, "WRITE") == b"OK"
+    c.send("CLIENT", "REPLY", "SKIP")
+    c.send("SET", "k", "held")          # silenced, and held by the pause
+    c.send("GET", "k")
+    time.sleep(0.2)
+    assert admin.call("CLIENT", "UNPAUSE") == b"OK"
+    assert c.read(timeout=2) == b"held"
+    assert c.call("PING") == b"PONG"
+
+
+def test_client_reply_skip_when_skip_itself_is_held(server):
+    admin, c = server.resp(), server.resp()
+    assert admin.call("CLIENT", "PAUSE", 600, "ALL") == b"OK"
+    c.send("CLIENT", "REPLY", "SKIP")   # held under ALL, with what follows
+    c.send("PING", "silenced")
+    c.send("PING", "answered")
+    assert c.read(timeout=3) == b"answered"
+
+
 def test_client_pause_held_client_shows_blocked(server):
     admin, c = server.resp(), server.resp()
     cid = c.call("CLIENT", "ID")

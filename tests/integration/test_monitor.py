@@ -149,6 +149,18 @@ def test_monitor_own_commands(shared_server):
         assert args_of(m) == b'"CLIENT" "INFO"'
 
 
+def test_monitor_reply_skip_covers_refused_command(shared_server):
+    """CLIENT REPLY SKIP silences the next command even when a gate refuses
+    it (here: a monitor touching the keyspace); the one after is answered."""
+    with start_monitor(shared_server) as m:
+        m.send("CLIENT", "REPLY", "SKIP")
+        m.send("GET", "k")
+        m.send("PING", "answered")
+        assert args_of(m) == b'"CLIENT" "REPLY" "SKIP"'   # fed before the skip starts
+        assert m.read(timeout=2) == b"answered"
+        assert args_of(m) == b'"PING" "answered"'
+
+
 def test_monitor_twice_has_no_reply(shared_server):
     with start_monitor(shared_server) as m:
         m.send("MONITOR")

@@ -25,6 +25,7 @@
 #include "node/base/mem.h"
 #include "node/base/util.h"
 #include "node/net/client.h"
+#include "node/net/client_internal.h"
 #include "node/net/netio.h"
 
 #define BLOCK_MIN (16 * 1024)
@@ -82,6 +83,10 @@ static void appendToList(client *c, const char *s, size_t len) {
         c->replyBytes += len;
         linkBlock(c, b);
     }
+    /* Checked on every growth of the list, not only from cron: one read of
+     * pipelined GETs can queue hundreds of megabytes before the next tick.
+     * Past the limit the client is closed and appends stop (replyDisabled). */
+    netCheckOutputLimits(c);
 }
 
 static void appendBytes(client *c, const char *s, size_t len) {

@@ -102,8 +102,12 @@ def test_config_file_quotes_include_comments(start_server, tmp_path):
             assert config_get(c, "maxclients") == "6"
             assert config_get(c, "databases") == "4"
             assert config_get(c, "unixsocket") == sock_path
-    # maxclients 6: six connections are served, the seventh is refused.
-    clients = [srv.raw() for _ in range(6)]
+    # maxclients 6: six connections are served, the seventh is refused (once
+    # the earlier connections are gone from the server's side).
+    first = srv.raw()
+    wait_until(lambda: len(first.call("CLIENT", "LIST").splitlines()) == 1, timeout=5,
+               message="earlier connections gone")
+    clients = [first] + [srv.raw() for _ in range(5)]
     try:
         for c in clients:
             assert c.call("PING") == b"PONG"

@@ -248,7 +248,7 @@ static void replyHistogram(client *c, const serverCommand *cmd) {
     for (int k = 0; k <= LATENCY_HISTOGRAM_MAX_POW && prev < calls; k++) {
         uint64_t cum = latencyHistogramCumulative(cmd, k);
         if (cum > prev) {
-            replyLongLong(c, 1LL << k);
+            replyLongLong(c, (long long)latencyHistogramBound(k));
             replyLongLong(c, (long long)cum);
             buckets++;
         }

@@ -8,9 +8,8 @@
  *
  * Histograms: with latency-tracking on, every command's duration goes into
  * a log-linear histogram of that command (LATENCY HISTOGRAM and INFO
- * latencystats).  Buckets: exact below 8 µs, then 8 per power of two (at
- * most 12.5% relative error); boundaries fall on powers of two, so the
- * cumulative count at 2^k µs is exact. */
+ * latencystats): octaves ending at Valkey's reported bucket values (about
+ * 1.024 µs * 2^k), 8 sub-buckets each (at most 12.5% relative error). */
 #ifndef TESSERA_LATENCY_H
 #define TESSERA_LATENCY_H
 
@@ -51,7 +50,10 @@ int latencyResetEvent(const char *event);
 void latencyAfterCommand(client *c, serverCommand *cmd, long long durationUs);
 /* Calls recorded for cmd since the last reset (0 if none). */
 uint64_t latencyHistogramCalls(const serverCommand *cmd);
-/* Cumulative count of calls of cmd that took at most 2^k µs (k = 0..40). */
+/* The k-th reported bucket value in µs (k = 0..LATENCY_HISTOGRAM_MAX_POW):
+ * 1, 2, 4, 8, 16, 33, 66, ... */
+uint64_t latencyHistogramBound(int k);
+/* Cumulative count of calls of cmd that took at most latencyHistogramBound(k) µs. */
 uint64_t latencyHistogramCumulative(const serverCommand *cmd, int k);
 /* Duration in µs at percentile p (0..100): the upper bound of the bucket
  * holding it; 0 if no calls. */

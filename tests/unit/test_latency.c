@@ -1,7 +1,7 @@
 /* test_latency.c — latency events (threshold, one sample per second keeping
  * the maximum, all-time max, reset) and per-command histograms checked
- * against a model that keeps every duration: cumulative counts at powers
- * of two are exact, percentiles are within the bucket's 12.5%. */
+ * against a model that keeps every duration: cumulative counts at
+ * Valkey's bucket values are exact, percentiles are within 12.5%. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -85,6 +85,13 @@ static int compareLL(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+static void test_bucket_bounds_are_valkeys(void **state) {
+    (void)state;
+    const uint64_t expect[] = {1, 2, 4, 8, 16, 33, 66, 132, 264, 528, 1056, 2113};
+    for (int k = 0; k < (int)(sizeof(expect) / sizeof(expect[0])); k++)
+        assert_int_equal(latencyHistogramBound(k), expect[k]);
+}
+
 static void test_histogram_model(void **state) {
     (void)state;
     enum { N = 20000 };
@@ -103,7 +110,8 @@ static void test_histogram_model(void **state) {
     assert_int_equal(latencyHistogramCalls(&other), 1);
     for (int k = 0; k <= LATENCY_HISTOGRAM_MAX_POW; k++) {
         uint64_t expect = 0;
-        for (int i = 0; i < N; i++) expect += durations[i] <= (1LL << k);
+        long long bound = (long long)latencyHistogramBound(k);
+        for (int i = 0; i < N; i++) expect += durations[i] <= bound;
         assert_int_equal(latencyHistogramCumulative(&cmd, k), expect);
     }
     qsort(durations, N, sizeof(durations[0]), compareLL);
@@ -164,6 +172,7 @@ int main(void) {
         cmocka_unit_test_setup(test_threshold, setup),
         cmocka_unit_test_setup(test_same_second_keeps_max, setup),
         cmocka_unit_test_setup(test_reset, setup),
+        cmocka_unit_test_setup(test_bucket_bounds_are_valkeys, setup),
         cmocka_unit_test_setup(test_histogram_model, setup),
         cmocka_unit_test_setup(test_histogram_blocked_and_disabled, setup),
         cmocka_unit_test_setup(test_command_event, setup),

@@ -4,6 +4,11 @@ libnode_a_SOURCES += node/server/client_cmds.c node/server/info.c node/server/in
 # CLIENT family helpers: the CLIENT LIST line, CLIENT PAUSE, MONITOR.
 libnode_a_SOURCES += node/net/client_info.c node/net/client_info.h node/server/client_pause.c \
                      node/server/client_pause.h node/server/monitor.c node/server/monitor.h
+check_PROGRAMS += tests/unit/test_client_info
+TESTS += tests/unit/test_client_info
+tests_unit_test_client_info_SOURCES = tests/unit/test_client_info.c
+tests_unit_test_client_info_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_client_info_LDADD = $(UNIT_LIBS)
 # INFO, SLOWLOG, LATENCY, MEMORY, DEBUG: their data and the crash report.  The
 # crash report resolves the server's own function names with dladdr, which
 # needs the executable's symbols exported (-rdynamic, as Valkey links).

@@ -119,20 +119,21 @@ static int mayReplicate(const client *c, const serverCommand *cmd) {
     return 0;
 }
 
-static void hold(client *c) {
+static void hold(client *c, serverCommand *cmd) {
     if (pause.len == pause.cap) {
         pause.cap = pause.cap ? pause.cap * 2 : 16;
         pause.held = memRealloc(pause.held, sizeof(heldCommand) * pause.cap);
     }
     pause.held[pause.len++] = (heldCommand){c->id, c->argc, clientCopyArgv(c), NULL};
     c->flags |= CLIENT_PAUSED | CLIENT_BLOCKED;
+    c->lastCmd = cmd; /* CLIENT LIST shows the held command, as Valkey does */
 }
 
 static int pauseGate(client *c, serverCommand *cmd) {
     if (!pauseActive()) return 0;
     if (c->flags & (CLIENT_REPLICA | CLIENT_MONITOR | CLIENT_FAKE)) return 0;
     if (!pause.all && !mayReplicate(c, cmd)) return 0;
-    hold(c);
+    hold(c, cmd);
     return 1;
 }
 

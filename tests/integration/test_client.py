@@ -551,7 +551,8 @@ def test_client_pause_held_client_shows_blocked(server):
     c.send("SET", "k", "v")
     time.sleep(0.1)
     line = [f for f in parse_list(admin.call("CLIENT", "LIST")) if int(f["id"]) == cid][0]
-    assert b"b" in line["flags"]
+    assert line["flags"] == b"b"
+    assert line["cmd"] == b"set"
     admin.call("CLIENT", "UNPAUSE")
     assert c.read(timeout=2) == b"OK"
     assert info(c)["flags"] == b"N"

@@ -138,7 +138,7 @@ static void clientListCommand(client *c) {
 /* --- KILL --- */
 
 typedef struct killFilter {
-    const char *addr, *laddr;
+    const char *addr, *laddr, *user;
     int type;            /* -1: any */
     uint64_t id;         /* 0: any */
     int skipme;
@@ -186,6 +186,7 @@ static int parseKillFilters(client *c, killFilter *f) {
                 replyErrorFormat(c, "ERR No such user '%s'", val);
                 return -1;
             }
+            f->user = val;
         } else if (!strcasecmp(opt, "skipme")) {
             if (!strcasecmp(val, "yes")) f->skipme = 1;
             else if (!strcasecmp(val, "no")) f->skipme = 0;
@@ -208,6 +209,7 @@ static int killMatches(const killFilter *f, client *self, client *cl, long long 
     if (f->laddr && strcmp(clientInfoSockName(cl, buf, sizeof(buf)), f->laddr) != 0) return 0;
     if (f->type != -1 && clientTypeOf(cl) != f->type) return 0;
     if (f->id && cl->id != f->id) return 0;
+    if (f->user && strcmp(cl->user ? cl->user : "default", f->user) != 0) return 0;
     if (cl == self && f->skipme) return 0;
     if (f->maxAge && (nowMs - cl->ctime) / 1000 < f->maxAge) return 0;
     return 1;

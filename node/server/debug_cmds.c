@@ -157,12 +157,9 @@ static void debugObject(client *c) {
     replySimple(c, line);
 }
 
+/* Valkey gives the same error for a negative number and for no number. */
 static int positiveArg(client *c, const dstr arg, long long *out) {
-    if (!string2ll(arg, dstrLen(arg), out)) {
-        replyErrorNotInteger(c);
-        return 0;
-    }
-    if (*out < 0) {
+    if (!string2ll(arg, dstrLen(arg), out) || *out < 0) {
         replyError(c, "ERR value is out of range, must be positive");
         return 0;
     }

@@ -18,9 +18,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -522,12 +522,26 @@ void netFreeAllClients(void) {
     while (clientsHead) clientFree(clientsHead);
 }
 
+/* Best effort at shutdown: write what the sockets accept until every client
+ * is flushed or timeoutMs has passed.  Sockets stay non-blocking and the
+ * wait is a poll() on those with output left: a blocking write to a client
+ * that stopped reading would hold the exit forever. */
 void netFlushAll(int timeoutMs) {
     long long deadline = timeMs() + timeoutMs;
-    for (client *c = clientsHead; c; c = c->next) {
-        int flags = fcntl(c->fd, F_GETFL);
-        fcntl(c->fd, F_SETFL, flags & ~O_NONBLOCK);
-        while (clientHasPendingReplies(c) && timeMs() < deadline)
-            if (flushClient(c) == -1) break;
+    struct pollfd *fds = memAlloc(sizeof(struct pollfd) * (clientsCount ? clientsCount : 1));
+    for (;;) {
+        nfds_t waiting = 0;
+        for (client *c = clientsHead; c; c = c->next) {
+            if ((c->flags & CLIENT_CLOSE_ASAP) || !clientHasPendingReplies(c)) continue;
+            if (flushClient(c) == -1) {
+                c->flags |= CLIENT_CLOSE_ASAP;
+                continue;
+            }
+            if (clientHasPendingReplies(c)) fds[waiting++] = (struct pollfd){.fd = c->fd, .events = POLLOUT};
+        }
+        long long left = deadline - timeMs();
+        if (waiting == 0 || left <= 0) break;
+        if (poll(fds, waiting, (int)left) == -1 && errno != EINTR) break;
     }
+    memFree(fds);
 }

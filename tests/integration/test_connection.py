@@ -10,12 +10,14 @@ is taken from the binary under test.
 
 import re
 import signal
+import socket
 import subprocess
+import time
 
 import pytest
 
-from helpers import (ConnectionClosed, Map, RespClient, RespError, SimpleString, server_binary,
-                     wait_until)
+from helpers import (ConnectionClosed, Map, RespClient, RespError, SimpleString, encode_command,
+                     server_binary, wait_until)
 
 NOAUTH = "NOAUTH Authentication required."
 WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
@@ -355,3 +357,28 @@ def test_shutdown_exits_cleanly(start_server, args):
     assert "User requested shutdown..." in log
     assert "is now ready to exit, bye bye..." in log
     assert log.index("User requested shutdown...") < log.index("is now ready to exit, bye bye...")
+
+
+@pytest.mark.parametrize("how", ["SHUTDOWN", "SIGTERM"])
+def test_shutdown_not_held_by_a_client_that_does_not_read(start_server, how):
+    srv = start_server()
+    with srv.raw() as c:
+        assert c.call("SET", "v", b"x" * (1024 * 1024)) == b"OK"
+    stalled = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.connect((srv.host, srv.port))
+    try:
+        stalled.sendall(encode_command("GET", "v") * 50)   # 50 MB it never reads
+        time.sleep(0.5)
+        start = time.monotonic()
+        if how == "SHUTDOWN":
+            with srv.raw() as c:
+                c.send("SHUTDOWN", "NOSAVE")
+                assert c.read_until_close(timeout=10) == b""
+            assert srv.wait_exit(10) == 0
+        else:
+            assert srv.kill(signal.SIGTERM) == 0
+        assert time.monotonic() - start < 5
+        assert "is now ready to exit, bye bye..." in srv.log_text()
+    finally:
+        stalled.close()

@@ -287,9 +287,13 @@ static void compactQuerybuf(client *c) {
 
 /* Runs every complete command in the query buffer. */
 void clientProcessInput(client *c) {
-    respLimits limits = {.maxBulkLen = settings.protoMaxBulkLen, .maxMultibulk = INT32_MAX};
+    respLimits limits = {.maxBulkLen = settings.protoMaxBulkLen,
+                         .maxMultibulk = INT32_MAX,
+                         .unauthenticated = 0};
     while (c->qbPos < dstrLen(c->querybuf)) {
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) break;
+        /* AUTH may be earlier in the same pipeline: re-evaluate each time. */
+        limits.unauthenticated = settings.hasPassword && !(c->flags & CLIENT_AUTHENTICATED);
         if (c->blockedRead) break;
         size_t next;
         const char *err;

@@ -438,6 +438,8 @@ static int parseCount(respRequest *r, const char *buf, size_t len, const respLim
     if (!parseStrictLL(buf + r->cmdStart + 1, cr - r->cmdStart - 1, &n) || n > INT_MAX ||
         n > limits->maxMultibulk)
         return fail(err, "Protocol error: invalid multibulk length");
+    if (limits->unauthenticated && n > RESP_UNAUTH_MAX_ARGS)
+        return fail(err, "Protocol error: unauthenticated multibulk length");
     r->scanPos = r->lineScan = cr + 2;
     r->multibulkLen = n > 0 ? n : 0;
     if (n > 0) reserveArgs(r, n < ARGS_PREALLOC_MAX ? n : ARGS_PREALLOC_MAX);
@@ -463,6 +465,8 @@ static int parseBulkHeader(respRequest *r, const char *buf, size_t len, const re
     if (!parseStrictLL(buf + r->scanPos + 1, cr - r->scanPos - 1, &n) || n < 0 ||
         n > limits->maxBulkLen)
         return fail(err, "Protocol error: invalid bulk length");
+    if (limits->unauthenticated && n > RESP_UNAUTH_MAX_BULK)
+        return fail(err, "Protocol error: unauthenticated bulk length");
     r->bulkLen = n;
     r->scanPos = r->lineScan = cr + 2;
     return RESP_PARSE_DONE;

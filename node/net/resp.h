@@ -26,9 +26,15 @@
 
 typedef struct respLimits {
     long long maxBulkLen;   /* proto-max-bulk-len */
-    long long maxMultibulk; /* most arguments in one command (1024*1024 for
-                               unauthenticated clients in Valkey is 10) */
+    long long maxMultibulk; /* most arguments in one command */
+    int unauthenticated;    /* a password is required and not given yet:
+                               requests are held to the small limits below */
 } respLimits;
+
+/* What a client that has not authenticated may send (as Valkey): a hostile
+ * peer cannot make the node buffer big requests before proving itself. */
+#define RESP_UNAUTH_MAX_ARGS 10
+#define RESP_UNAUTH_MAX_BULK 16384
 
 enum { RESP_REQ_UNKNOWN = 0, RESP_REQ_INLINE, RESP_REQ_MULTIBULK };
 

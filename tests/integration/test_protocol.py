@@ -405,8 +405,6 @@ def test_query_buffer_limit_does_not_hit_pipelines(start_server):
         assert c.call("GET", "pp:2999") == value
 
 
-@pytest.mark.xfail(condition="redis" not in server_binary(), strict=False,
-                   reason="needs an unauthenticated mode in respLimits (node/net/resp.c), reported")
 def test_unauthenticated_client_limits(start_server):
     # With a password set, an unauthenticated client may not announce big
     # requests (Valkey: more than 10 arguments, or bulks over 16 KB).

@@ -96,6 +96,13 @@ static void authCommand(client *c) {
     replyOk(c);
 }
 
+/* Printable ASCII without spaces; empty is allowed (it clears the name). */
+static int validClientName(const dstr name) {
+    for (size_t i = 0; i < dstrLen(name); i++)
+        if (name[i] < '!' || name[i] > '~') return 0;
+    return 1;
+}
+
 static void helloReply(client *c) {
     replyMapLen(c, 7);
     replyBulkCString(c, "server");
@@ -128,8 +135,8 @@ static void helloCommand(client *c) {
             return;
         }
     }
-    const char *user = NULL, *name = NULL;
-    dstr pass = NULL;
+    const char *user = NULL;
+    dstr pass = NULL, name = NULL;
     for (int j = next; j < c->argc; j++) {
         int more = c->argc - j - 1;
         if (!strcasecmp(c->argv[j], "AUTH") && more >= 2) {
@@ -137,7 +144,12 @@ static void helloCommand(client *c) {
             pass = c->argv[j + 2];
             j += 2;
         } else if (!strcasecmp(c->argv[j], "SETNAME") && more >= 1) {
+            /* Checked while parsing, before authentication, as Valkey does. */
             name = c->argv[j + 1];
+            if (!validClientName(name)) {
+                replyError(c, "ERR Client names cannot contain spaces, newlines or special characters.");
+                return;
+            }
             j++;
         } else {
             replyErrorFormat(c, "ERR Syntax error in HELLO option '%.128s'", c->argv[j]);
@@ -160,14 +172,8 @@ static void helloCommand(client *c) {
         return;
     }
     if (name) {
-        for (const char *p = name; *p; p++) {
-            if (*p < '!' || *p > '~') {
-                replyError(c, "ERR Client names cannot contain spaces, newlines or special characters.");
-                return;
-            }
-        }
         dstrFree(c->name);
-        c->name = name[0] ? dstrNew(name) : NULL;
+        c->name = dstrLen(name) ? dstrDup(name) : NULL;
     }
     if (ver) c->resp = (int)ver;
     helloReply(c);

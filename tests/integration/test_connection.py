@@ -170,9 +170,13 @@ def test_hello_setname(shared_server):
         reply = c.call("HELLO", "3", "SETNAME", "conn-a")
         check_hello(reply, 3, c.call("CLIENT", "ID"))
         assert c.call("CLIENT", "GETNAME") == b"conn-a"
-        assert (error_of(c, "HELLO", "3", "SETNAME", "has space")
-                == "ERR Client names cannot contain spaces, newlines or special characters.")
+        for bad in ("has space", "new\nline", b"nul\x00byte", b"\xc3\xa9"):
+            assert (error_of(c, "HELLO", "3", "SETNAME", bad)
+                    == "ERR Client names cannot contain spaces, newlines or special characters.")
         assert c.call("CLIENT", "GETNAME") == b"conn-a"
+        # An empty name clears it.
+        assert c.call("HELLO", "3", "SETNAME", "")[b"proto"] == 3
+        assert c.call("CLIENT", "GETNAME") is None
 
 
 def test_hello_syntax_errors(rr):
@@ -244,6 +248,15 @@ def test_noauth_before_auth(auth_server, protocol):
         assert error_of(c, "GET") == "ERR wrong number of arguments for 'get' command"
         assert error_of(c, "HELLO", str(protocol)) == HELLO_NOAUTH
         assert error_of(c, "HELLO", str(protocol), "AUTH", "default", "wrong") == WRONGPASS
+        # The name is checked while parsing, before the credentials (Valkey 8;
+        # Redis 7.0 authenticated first).
+        assert error_of(c, "HELLO", str(protocol), "SETNAME", "bad name") == \
+            "ERR Client names cannot contain spaces, newlines or special characters."
+        assert error_of(c, "HELLO", str(protocol), "AUTH", "default", "s3cret pass",
+                        "SETNAME", "bad name") == \
+            "ERR Client names cannot contain spaces, newlines or special characters."
+        if "redis" not in server_binary():
+            assert error_of(c, "PING") == NOAUTH
         reply = c.call("HELLO", str(protocol), "AUTH", "default", "s3cret pass")
         check_hello(reply, protocol, c.call("CLIENT", "ID"))
         assert c.call("SET", "k", "v") == b"OK"

@@ -178,8 +178,8 @@ void replyErrorExpireTime(client *c) {
 void replySubcommandSyntaxError(client *c) {
     dstr cmd = dstrNew(c->argc ? c->argv[0] : "");
     dstrToUpper(cmd);
-    replyErrorFormat(c, "ERR unknown subcommand '%.128s'. Try %s HELP.", c->argc > 1 ? c->argv[1] : "",
-                     cmd);
+    replyErrorFormat(c, "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try %s HELP.",
+                     c->argc > 1 ? c->argv[1] : "", cmd);
     dstrFree(cmd);
 }
 
@@ -372,7 +372,7 @@ void replyHelp(client *c, const char **lines) {
     replySimple(c, head);
     for (long i = 0; i < n; i++) replySimple(c, lines[i]);
     replySimple(c, "HELP");
-    replySimple(c, "    Print this help.");
+    replySimple(c, "    Prints this help.");
     dstrFree(head);
     dstrFree(cmd);
 }

@@ -8,6 +8,7 @@
 #include "node/server/dispatch.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "node/base/log.h"
 #include "node/base/timeutil.h"
@@ -90,11 +91,31 @@ static void rejectUnknownSubcommand(client *c, serverCommand *cmd) {
     dstrFree(up);
 }
 
+/* "POST" and "Host:" open the lines of an HTTP request: a browser, tricked
+ * by a web page, is talking HTTP to us (cross protocol scripting).  Like
+ * Valkey, drop the connection without a reply and without running the
+ * rest of the request, and log it at most once a minute so the attack
+ * cannot flood the log. */
+static int dropHttpClient(client *c) {
+    static long long lastLoggedMs;
+    if (c->flags & CLIENT_FAKE) return 0;
+    if (strcasecmp(c->argv[0], "post") != 0 && strcasecmp(c->argv[0], "host:") != 0) return 0;
+    long long now = timeMs();
+    if (!lastLoggedMs || now - lastLoggedMs > 60000) {
+        serverLog(LL_WARNING, "Possible SECURITY ATTACK detected. A client sent POST or Host: lines, "
+                              "as a web page using cross protocol scripting against this server would. "
+                              "Connection from %s aborted.", c->addr);
+        lastLoggedMs = now;
+    }
+    clientCloseAsap(c);
+    return 1;
+}
+
 int dispatchProcessCommand(client *c) {
     c->cmdName = NULL;
     serverCommand *cmd = commandLookup(c->argv, c->argc);
     if (!cmd) {
-        rejectUnknownCommand(c);
+        if (!dropHttpClient(c)) rejectUnknownCommand(c);
         return 0;
     }
     c->cmdName = cmd->fullname;

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from helpers import (ConnectionClosed, RespClient, encode_command, raw_exchange, server_binary,
+from helpers import (ConnectionClosed, RespClient, encode_command, raw_exchange,
                      wait_until)
 
 
@@ -276,6 +276,25 @@ def test_inline_limit_is_on_the_unterminated_line(raw):
 
 
 # ---------------------------------------------------------------- hostile input
+
+@pytest.mark.parametrize("data", [
+    b"POST / HTTP/1.1\r\nHost: example.com\r\nContent-Length: 5\r\n\r\nFLUSHALL\r\n",
+    b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\nSET http owned\r\n",
+    b"host: x\r\nSET http owned\r\n",
+    b"*1\r\n$4\r\npost\r\n*3\r\n$3\r\nSET\r\n$4\r\nhttp\r\n$5\r\nowned\r\n",
+])
+def test_http_request_is_dropped(shared_server, data):
+    # Cross protocol scripting: an HTTP request gets no reply and nothing
+    # after its POST / Host: line runs.
+    with shared_server.raw() as c:
+        assert c.call("SET", "keep", "me") == b"OK"
+    received, closed = exchange(shared_server, data)
+    assert (received, closed) == (b"", True)
+    with shared_server.raw() as c:
+        assert c.call("GET", "keep") == b"me"
+        assert c.call("EXISTS", "http") == 0
+    shared_server.wait_for_log("Possible SECURITY ATTACK detected")
+
 
 SAFE_COMMANDS = [
     ("SET", "fz", "value"), ("GET", "fz"), ("ECHO", "hello"), ("PING",), ("INCR", "fzn"),

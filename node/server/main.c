@@ -23,10 +23,21 @@
 
 static void onClientCreated(client *c) { c->db = dbByIndex(0); }
 
+/* A client closed for a protocol error: logged at verbose level in Valkey's
+ * form, "Protocol error (<reason>) from client: ...", for operators chasing
+ * a misbehaving client library. */
+static void onClientError(client *c, const char *msg) {
+    static const char prefix[] = "Protocol error: ";
+    if (strncmp(msg, prefix, sizeof(prefix) - 1) == 0) msg += sizeof(prefix) - 1;
+    serverLog(LL_VERBOSE, "Protocol error (%s) from client: id=%llu addr=%s", msg, (unsigned long long)c->id,
+              c->addr);
+}
+
 static void wireModules(void) {
     netHooks nh = {
         .processCommand = dispatchProcessCommand,
         .clientCreated = onClientCreated,
+        .clientError = onClientError,
     };
     netSetHooks(&nh);
     dispatchInit();

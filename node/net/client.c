@@ -353,8 +353,11 @@ static void readFromClient(client *c) {
     size_t qlen = dstrLen(c->querybuf) - c->qbPos;
     if (qlen > c->querybufPeak) c->querybufPeak = qlen;
     if (settings.clientQueryBufferLimit && (long long)qlen > settings.clientQueryBufferLimit) {
+        /* The first bytes tell the operator what the client was sending. */
+        dstr head = dstrCatRepr(dstrEmpty(), c->querybuf + c->qbPos, qlen < 64 ? qlen : 64);
         serverLog(LL_WARNING, "Closing client that reached max query buffer length: id=%llu addr=%s "
-                  "(qbuf initial bytes: ...)", (unsigned long long)c->id, c->addr);
+                  "(qbuf initial bytes: %s)", (unsigned long long)c->id, c->addr, head);
+        dstrFree(head);
         stats.clientQbufLimitDisconnections++;
         clientCloseAsap(c);
         return;

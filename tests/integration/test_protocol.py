@@ -11,6 +11,7 @@ the expectations themselves.
 
 import hashlib
 import random
+import re
 import signal
 import socket
 import time
@@ -250,6 +251,13 @@ def test_protocol_error_replies_and_closes(shared_server, message, data):
     assert_alive(shared_server)
 
 
+def test_protocol_error_is_logged_at_verbose_level(start_server):
+    srv = start_server(directives={"loglevel": "verbose"})
+    received, closed = exchange(srv, b"*1\r\n$x\r\n")
+    assert closed
+    srv.wait_for_log("Protocol error (invalid bulk length) from client: id=")
+
+
 def test_commands_before_a_protocol_error_run(shared_server):
     received, closed = exchange(shared_server, b"SET before err\r\nPING\r\n*1\r\n$x\r\nSET after err\r\n")
     assert received == b"+OK\r\n+PONG\r\n-ERR Protocol error: invalid bulk length\r\n"
@@ -407,6 +415,10 @@ def test_client_query_buffer_limit(start_server):
             pass
         assert c.is_closed(timeout=5)
     srv.wait_for_log("Closing client that reached max query buffer length")
+    line = [l for l in srv.log_text().splitlines() if "max query buffer length" in l][0]
+    assert re.search(r"id=\d+ addr=127\.0\.0\.1:\d+ .*\(qbuf initial bytes: \"", line), line
+    if "redis" not in srv.binary:   # Redis trims a big argument's header off the buffer first
+        assert '(qbuf initial bytes: "*3\\r\\n$3\\r\\nSET\\r\\n$2\\r\\nqb\\r\\n$2097152\\r\\nqqq' in line
     with srv.raw() as c:
         assert c.call("EXISTS", "qb") == 0
         # A command under the limit still works.

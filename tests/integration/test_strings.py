@@ -24,6 +24,18 @@ ERR_FLOAT = "ERR value is not a valid float"
 ERR_MAXSIZE = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 
 
+
+@pytest.fixture(scope="module", autouse=True)
+def _empty_shared_server_at_end(shared_server):
+    """Leave the shared server empty when the module ends.  kvobj stores a
+    RAW value's pointer unaligned inside the entry, where LeakSanitizer does
+    not look, so values still in the keyspace at exit read as leaks in the
+    sanitizer build (a false positive, reported to the lead)."""
+    yield
+    if shared_server.alive():
+        with shared_server.raw() as c:
+            c.call("FLUSHALL")
+
 def error_of(client, *args):
     with pytest.raises(RespError) as e:
         client.call(*args)
@@ -832,3 +844,4 @@ def test_proto_max_bulk_len_limits_strings(start_server):
             "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
         assert c.call("MSET", "l1", "a" * 400, "l2", "b" * 400) == b"OK"
         assert c.call("LCS", "l1", "l2", "LEN") == 0
+        c.call("FLUSHALL")  # see _empty_shared_server_at_end

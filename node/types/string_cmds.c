@@ -463,8 +463,13 @@ static void decrbyCommand(client *c) {
     incrDecr(c, -incr);
 }
 
-/* Long doubles print with up to ~4950 digits (%.17Lf of LDBL_MAX). */
+/* Long doubles print with up to ~4950 digits (%.17Lf of LDBL_MAX); longer
+ * inputs are not valid floats, as in Valkey. */
 #define LONG_DOUBLE_CHARS (5 * 1024)
+
+static int parseLongDouble(const char *p, size_t len, long double *value) {
+    return len < LONG_DOUBLE_CHARS && string2ld(p, len, value);
+}
 
 static void incrbyfloatCommand(client *c) {
     serverDb *db = c->db;
@@ -479,12 +484,12 @@ static void incrbyfloatCommand(client *c) {
         char buf[32];
         size_t len;
         const char *p = kvStringBytes(kv, buf, &len);
-        if (!string2ld(p, len, &value)) {
+        if (!parseLongDouble(p, len, &value)) {
             replyErrorNotFloat(c);
             return;
         }
     }
-    if (!string2ld(c->argv[2], dstrLen(c->argv[2]), &incr)) {
+    if (!parseLongDouble(c->argv[2], dstrLen(c->argv[2]), &incr)) {
         replyErrorNotFloat(c);
         return;
     }

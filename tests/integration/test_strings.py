@@ -538,7 +538,12 @@ def test_incrbyfloat_errors(rr):
         assert rr.call("GET", "g") == bad.encode()
     assert rr.call("SET", "h", "1") == b"OK"
     assert error_of(rr, "INCRBYFLOAT", "h", "abc") == ERR_FLOAT
+    # Inputs of 5 KB or more are refused whatever they hold.
+    assert error_of(rr, "INCRBYFLOAT", "h", "0" * 5200 + "1") == ERR_FLOAT
+    assert rr.call("SET", "long", "0" * 5200 + "1") == b"OK"
+    assert error_of(rr, "INCRBYFLOAT", "long", "1") == ERR_FLOAT
     assert rr.call("GET", "h") == b"1"
+    assert rr.call("INCRBYFLOAT", "h", "0" * 5000 + "1") == b"2"
 
 
 def test_incrbyfloat_keeps_ttl_and_incr_after(rr):

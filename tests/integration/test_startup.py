@@ -321,6 +321,54 @@ def test_default_bind_includes_ipv6_loopback(start_server):
         assert c.call("PING") == b"PONG"
 
 
+def non_loopback_ipv4():
+    """An IPv4 address of this machine that is not loopback, or None."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))   # no packet is sent: this only picks a route
+            addr = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if addr.startswith("127.") else addr
+
+
+def _first_reply(host, port):
+    with socket.create_connection((host, port), timeout=5) as s:
+        c = RespClient.from_socket(s)
+        c.send_raw(b"PING\r\n")
+        try:
+            return c.read(raise_errors=False), c.is_closed(timeout=0.5)
+        except ConnectionClosed:
+            return None, True
+
+
+@pytest.mark.parametrize("directives, expect", [
+    ({"bind": "0.0.0.0"}, "denied"),
+    ({"bind": "0.0.0.0", "protected-mode": "no"}, "served"),
+    ({"bind": "0.0.0.0", "requirepass": "pw"}, "noauth"),
+])
+def test_protected_mode(start_server, directives, expect):
+    addr = non_loopback_ipv4()
+    if addr is None:
+        pytest.skip("no non-loopback IPv4 address to connect from")
+    srv = start_server(directives=directives, wait=expect != "noauth")
+    if expect == "noauth":
+        wait_until(lambda: connects("127.0.0.1", srv.port), timeout=10, message="listening")
+    reply, closed = _first_reply(addr, srv.port)
+    if expect == "denied":
+        assert isinstance(reply, RespError) and reply.code == "DENIED"
+        assert "protected mode" in reply.message and "no password is set for the default user" in reply.message
+        assert closed
+        # Loopback is still served.
+        with srv.raw() as c:
+            assert c.call("PING") == b"PONG"
+    elif expect == "served":
+        assert reply == b"PONG" and not closed
+    else:
+        assert reply == RespError("NOAUTH Authentication required.") and not closed
+        srv.kill(signal.SIGTERM)
+
+
 def test_port_already_in_use(start_server):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as blocker:
         blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

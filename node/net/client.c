@@ -508,7 +508,10 @@ void netClientsCron(void) {
         long long out = (long long)clientOutputBytes(c);
         if (in > maxIn) maxIn = in;
         if (out > maxOut) maxOut = out;
-        if (settings.timeout && !(c->flags & (CLIENT_REPLICA | CLIENT_PRIMARY | CLIENT_BLOCKED | CLIENT_PUBSUB)) &&
+        /* Clients that only listen (replicas, monitors, subscribers) or wait
+         * (blocked) are never idle in this sense. */
+        if (settings.timeout &&
+            !(c->flags & (CLIENT_REPLICA | CLIENT_PRIMARY | CLIENT_MONITOR | CLIENT_BLOCKED | CLIENT_PUBSUB)) &&
             (now - c->lastInteraction) / 1000 > settings.timeout) {
             serverLog(LL_VERBOSE, "Closing idle client");
             clientCloseAsap(c);

@@ -99,6 +99,21 @@ def test_idle_timeout(start_server):
         active.close()
 
 
+def test_idle_timeout_spares_monitors(start_server):
+    # A MONITOR client only listens; like a replica it is never idle-closed.
+    srv = start_server(directives={"timeout": "1"})
+    with srv.raw() as mon, srv.raw() as idle:
+        assert mon.call("MONITOR") == b"OK"
+        assert idle.call("PING") == b"PONG"   # the monitor's only traffic until the SET
+        assert idle.is_closed(timeout=4)
+        assert not mon.is_closed(timeout=0.5)
+        with srv.raw() as c:
+            assert c.call("SET", "seen", "by monitor") == b"OK"
+        lines = [mon.read(timeout=5) for _ in range(2)]   # the idle client's PING, then SET
+        assert lines[0].endswith(b'"PING"')
+        assert lines[1].endswith(b'"SET" "seen" "by monitor"')
+
+
 def test_no_timeout_by_default(start_server):
     srv = start_server()
     with srv.raw() as c:

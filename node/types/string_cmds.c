@@ -162,7 +162,8 @@ static int replyGet(client *c, const dstr key) {
  * there; old is the current entry of key (or NULL). */
 static void storePlain(client *c, kvobj *old, const dstr key, const dstr val, long long expire) {
     serverDb *db = c->db;
-    stringStore(db, old, kvCreateString(key, dstrLen(key), val, dstrLen(val), expire, 1));
+    if (!old || expire != -1 || !stringOverwriteInPlace(old, val, dstrLen(val)))
+        stringStore(db, old, kvCreateString(key, dstrLen(key), val, dstrLen(val), expire, 1));
     dbSignalModifiedKey(db, key);
     dbNotify(NOTIFY_STRING, "set", key, db->id);
 }

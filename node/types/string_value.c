@@ -8,7 +8,9 @@
  * SETBIT, BITFIELD) first turn the entry RAW, because only a RAW value can
  * grow without moving the entry; writers that replace the value build a new
  * entry and swap it in (stringStore), which keeps the common SET to one
- * allocation.
+ * allocation, or none when the new value fits the old entry exactly
+ * (stringOverwriteInPlace: a number over a number, or as many bytes over
+ * an embedded value).
  *
  * Invariant kept by stringStore: the entry passed as `old` is the one the
  * table holds for the key at the time of the call. */
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "node/base/mem.h"
+#include "node/base/util.h"
 #include "node/net/netio.h"
 #include "node/net/reply.h"
 
@@ -65,6 +68,22 @@ kvobj *stringStore(serverDb *db, kvobj *old, kvobj *kv) {
     dbReplaceEntry(db, old, kv);
     kvFree(old);
     return kv;
+}
+
+int stringOverwriteInPlace(kvobj *kv, const char *val, size_t len) {
+    if (kv->type != OBJ_STRING || (kv->flags & KV_FLAG_TTL)) return 0;
+    long long v;
+    if (len <= 20 && string2ll(val, len, &v)) {
+        if (kv->encoding != OBJ_ENCODING_INT) return 0;
+        kvSetInt(kv, v);
+    } else {
+        if (kv->encoding != OBJ_ENCODING_EMBSTR) return 0;
+        dstr s = kvGetEmbedded(kv);
+        if (dstrLen(s) != len) return 0;
+        memcpy(s, val, len); /* same length: the header and the NUL stay */
+    }
+    kv->lru = dbLruClock();
+    return 1;
 }
 
 kvobj *stringLookupForInPlace(client *c, const dstr key, size_t minLen, int *changed) {

@@ -39,6 +39,13 @@ kvobj *stringLookupWrite(client *c, const dstr key);
  * adds it when old is NULL; frees old.  Returns kv. */
 kvobj *stringStore(serverDb *db, kvobj *old, kvobj *kv);
 
+/* Overwrites the value of a persistent string entry in place when the new
+ * value fits exactly (an integer over an INT entry, the same number of
+ * bytes over an EMBSTR entry): no allocation and no table update.  Returns
+ * 1 if done, 0 if the caller must build a new entry.  The encoding is the
+ * one kvCreateString(..., allowInt = 1) would choose. */
+int stringOverwriteInPlace(kvobj *kv, const char *val, size_t len);
+
 /* The string at key as a RAW entry of at least minLen bytes (zero padded),
  * created when missing, ready for an in-place write through kvGetPtr.
  * Replies WRONGTYPE and returns NULL if key holds another type.

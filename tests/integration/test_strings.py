@@ -72,6 +72,21 @@ def test_set_integer_values_read_back_exactly(rr):
         assert rr.call("STRLEN", "n") == len(value)
 
 
+def test_set_overwrites_of_every_shape(rr):
+    # Same length, number over number, number over text and back, longer,
+    # shorter: every overwrite reads back exactly.
+    for value in [b"abc", b"xyz", b"123", b"456", b"-78", b"abc", b"a" * 40, b"b" * 40, b"12",
+                  b"9223372036854775807", b"-9223372036854775808", b"x" * 300, b"y" * 300, b"",
+                  b"0", b"01", b"10"]:
+        assert rr.call("SET", "k", value) == b"OK"
+        assert rr.call("GET", "k") == value
+    assert rr.call("MSET", "k", "zz", "k", "yy") == b"OK"
+    assert rr.call("GET", "k") == b"yy"
+    assert rr.call("SET", "k", 10) == b"OK"
+    assert rr.call("SET", "k", 20) == b"OK"
+    assert rr.call("INCR", "k") == 21
+
+
 def test_set_overwrite_drops_ttl(rr):
     assert rr.call("SET", "k", "v1", "PX", 150) == b"OK"
     assert rr.call("SET", "k", "v2") == b"OK"

@@ -102,6 +102,13 @@ static void writePidfile(const char *path) {
     fclose(f);
 }
 
+/* Start-up stops before serving: log why, drop the pidfile, exit code 1. */
+static int abortListening(serverSettings *s, const char *why) {
+    serverLog(LL_WARNING, "%s", why);
+    if (s->pidfile && s->pidfile[0]) unlink(s->pidfile);
+    return 1;
+}
+
 static void logBanner(void) {
     serverSettings *s = serverGetSettings();
     netSettings *ns = netGetSettings();
@@ -147,11 +154,10 @@ int main(int argc, char **argv) {
     wireModules();
     configReportPlaceholders();
     if (s->pidfile && s->pidfile[0]) writePidfile(s->pidfile);
-    if (netListen(err, sizeof(err)) != 0) {
-        serverLog(LL_WARNING, "%s", err);
-        if (s->pidfile && s->pidfile[0]) unlink(s->pidfile);
-        return 1;
-    }
+    if (netListen(err, sizeof(err)) != 0) return abortListening(s, err);
+    /* port 0 and no unixsocket: nobody could ever reach us. */
+    if (!netListenerOpen("tcp") && !netListenerOpen("unix"))
+        return abortListening(s, "Configured to not listen anywhere, exiting.");
     serverLog(LL_NOTICE, "Server initialized");
     if (netListenerOpen("tcp")) serverLog(LL_NOTICE, "Ready to accept connections tcp");
     if (netListenerOpen("unix")) serverLog(LL_NOTICE, "Ready to accept connections unix");

@@ -303,6 +303,13 @@ def test_port_zero_with_only_unix_socket(start_server, tmp_path):
     assert srv.wait_exit(10) == 0
 
 
+def test_port_zero_without_unix_socket_exits(tmp_path):
+    res = run_server(["--port", "0", "--save", "", "--dir", str(tmp_path)], cwd=str(tmp_path))
+    assert res.returncode == 1
+    assert re.search(r"^\d+:[CM] .* # Configured to not listen anywhere, exiting\.$", res.stdout, re.M), \
+        res.stdout
+
+
 def test_bind_loopback_ipv4_only(start_server):
     if not has_ipv6_loopback():
         pytest.skip("this machine has no IPv6 loopback: the ::1 half of the check cannot run")

@@ -196,27 +196,29 @@ static void resetCommand(client *c) {
 }
 
 static void shutdownCommand(client *c) {
-    int flags = SHUTDOWN_DEFAULT;
+    int flags = SHUTDOWN_DEFAULT, abort = 0;
     for (int i = 1; i < c->argc; i++) {
         const char *a = c->argv[i];
         if (!strcasecmp(a, "nosave")) flags |= SHUTDOWN_NOSAVE;
         else if (!strcasecmp(a, "save")) flags |= SHUTDOWN_SAVE;
         else if (!strcasecmp(a, "now")) flags |= SHUTDOWN_NOW;
         else if (!strcasecmp(a, "force")) flags |= SHUTDOWN_FORCE;
-        else if (!strcasecmp(a, "abort")) {
-            if (c->argc != 2) {
-                replyErrorSyntax(c);
-                return;
-            }
-            replyError(c, "ERR No shutdown in progress.");
-            return;
-        } else {
+        else if (!strcasecmp(a, "abort")) abort = 1;
+        else {
             replyErrorSyntax(c);
             return;
         }
     }
-    if ((flags & SHUTDOWN_NOSAVE) && (flags & SHUTDOWN_SAVE)) {
+    /* ABORT takes no other option (it may be repeated); NOSAVE and SAVE
+     * exclude each other. */
+    if ((abort && flags != SHUTDOWN_DEFAULT) || ((flags & SHUTDOWN_NOSAVE) && (flags & SHUTDOWN_SAVE))) {
         replyErrorSyntax(c);
+        return;
+    }
+    if (abort) {
+        /* Shutdown runs at the end of the loop iteration that requested it,
+         * so no command ever sees one in progress. */
+        replyError(c, "ERR No shutdown in progress.");
         return;
     }
     dstr err = NULL;

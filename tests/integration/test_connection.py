@@ -355,6 +355,9 @@ def test_shutdown_syntax(rr):
     assert error_of(rr, "SHUTDOWN", "FOO") == "ERR syntax error"
     assert error_of(rr, "SHUTDOWN", "ABORT", "NOSAVE") == "ERR syntax error"
     assert error_of(rr, "SHUTDOWN", "ABORT") == "ERR No shutdown in progress."
+    assert error_of(rr, "SHUTDOWN", "abort", "ABORT") == "ERR No shutdown in progress."
+    assert error_of(rr, "SHUTDOWN", "NOW", "ABORT") == "ERR syntax error"
+    assert error_of(rr, "SHUTDOWN", "ABORT", "FOO") == "ERR syntax error"
     assert rr.call("PING") == b"PONG"
 
 

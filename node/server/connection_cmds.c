@@ -183,11 +183,13 @@ static void helloCommand(client *c) {
  * (authenticated only if it needs no password), no name, no monitor mode.
  * lib-name / lib-ver stay: they describe the library behind the socket. */
 static void resetCommand(client *c) {
+    const char *pass = serverGetSettings()->requirepass;
     if (c->flags & CLIENT_MONITOR) monitorDetach(c);
     c->db = dbByIndex(0);
     c->resp = 2;
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT |
                   CLIENT_NO_TOUCH | CLIENT_ASKING | CLIENT_READONLY | CLIENT_AUTHENTICATED);
+    if (!pass || !pass[0]) c->flags |= CLIENT_AUTHENTICATED;
     dstrFree(c->user);
     c->user = NULL;
     dstrFree(c->name);

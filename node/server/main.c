@@ -21,7 +21,15 @@
 #include "node/server/server.h"
 #include "node/store/db.h"
 
-static void onClientCreated(client *c) { c->db = dbByIndex(0); }
+/* A new connection is authenticated if the default user needs no password
+ * at this moment (Valkey's rule): setting requirepass later locks out new
+ * connections, not the ones already open.  Fake clients replay commands
+ * that were already authorized. */
+static void onClientCreated(client *c) {
+    const char *pass = serverGetSettings()->requirepass;
+    c->db = dbByIndex(0);
+    if ((c->flags & CLIENT_FAKE) || !pass || !pass[0]) c->flags |= CLIENT_AUTHENTICATED;
+}
 
 /* A client closed for a protocol error: logged at verbose level in Valkey's
  * form, "Protocol error (<reason>) from client: ...", for operators chasing

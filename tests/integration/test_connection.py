@@ -398,3 +398,30 @@ def test_shutdown_not_held_by_a_client_that_does_not_read(start_server, how):
         assert "is now ready to exit, bye bye..." in srv.log_text()
     finally:
         stalled.close()
+
+
+def test_requirepass_set_at_runtime_spares_open_connections(start_server):
+    srv = start_server()
+    try:
+        with srv.raw() as a, srv.raw() as idle:
+            assert idle.call("PING") == b"PONG"
+            if a.call("COMMAND", "INFO", "config") == [None]:
+                pytest.skip("CONFIG is not bound in this build")
+            assert a.call("CONFIG", "SET", "requirepass", "pw") == b"OK"
+            # Connections open before the password was set stay authenticated.
+            assert a.call("PING") == b"PONG"
+            assert idle.call("SET", "k", "v") == b"OK"
+            with srv.raw() as late:
+                assert error_of(late, "PING") == NOAUTH
+                assert late.call("AUTH", "pw") == b"OK"
+                assert late.call("GET", "k") == b"v"
+            # RESET brings back a new connection's state: now that needs a password.
+            assert a.call("RESET") == b"RESET"
+            assert error_of(a, "PING") == NOAUTH
+            assert a.call("AUTH", "pw") == b"OK"
+            assert a.call("CONFIG", "SET", "requirepass", "") == b"OK"
+            # Without a password again, RESET leaves a client authenticated.
+            assert a.call("RESET") == b"RESET"
+            assert a.call("PING") == b"PONG"
+    finally:
+        srv.kill(signal.SIGTERM)

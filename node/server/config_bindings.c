@@ -43,9 +43,18 @@ static int applyNet(const configDef *def, const char **err) {
     return 1;
 }
 
+/* hz accepts any value and keeps the nearest in 1..500, so that CONFIG GET
+ * shows the rate in use (Valkey's behaviour). */
+static void clampHz(void) {
+    serverSettings *s = serverGetSettings();
+    if (s->hz < 1) s->hz = 1;
+    if (s->hz > 500) s->hz = 500;
+}
+
 static int applyHz(const configDef *def, const char **err) {
     (void)def;
     (void)err;
+    clampHz();
     serverApplyHz();
     return 1;
 }
@@ -186,6 +195,7 @@ int configureFromArgs(int argc, char **argv, const char **configFile) {
         return -1;
     }
     netSync();
+    clampHz();
     configResetStatHook = serverResetStats;
     *configFile = configGetFilename();
     return 0;

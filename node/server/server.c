@@ -199,6 +199,9 @@ static void rehashDatabases(void) {
     }
 }
 
+/* The hz actually used: the setting clamped to 1..500 as Valkey does. */
+static int cronHz(void) { return settings.hz < 1 ? 1 : (settings.hz > 500 ? 500 : settings.hz); }
+
 static void cronHandler(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
@@ -212,7 +215,7 @@ static void cronHandler(evutil_socket_t fd, short what, void *arg) {
         stats.peakMemoryTime = timeMs() / 1000;
     }
     netClientsCron();
-    long long budget = 1000000LL / settings.hz * 25 / 100;
+    long long budget = 1000000LL / cronHz() * 25 / 100;
     uint64_t expireStart = timeMonotonicUs();
     dbActiveExpireCycle(0, budget);
     latencyAddSampleIfNeeded("expire-cycle", (long long)(timeMonotonicUs() - expireStart) / 1000);
@@ -225,8 +228,7 @@ static void cronHandler(evutil_socket_t fd, short what, void *arg) {
 }
 
 static void scheduleCron(void) {
-    int hz = settings.hz < 1 ? 1 : (settings.hz > 500 ? 500 : settings.hz);
-    struct timeval tv = {0, 1000000 / hz};
+    struct timeval tv = {0, 1000000 / cronHz()};
     if (!cronEvent) cronEvent = event_new(base, -1, EV_PERSIST, cronHandler, NULL);
     event_add(cronEvent, &tv);
 }

@@ -141,6 +141,20 @@ def test_command_line_forms(start_server):
             assert config_get(c, "save") == ""
 
 
+@pytest.mark.parametrize("given, used", [("0", "1"), ("501", "500"), ("100000", "500"), ("50", "50")])
+def test_hz_is_clamped(start_server, given, used):
+    srv = start_server(directives={"hz": given})
+    with srv.raw() as c:
+        assert c.call("PING") == b"PONG"
+        assert config_get(c, "hz") == used
+        assert c.call("CONFIG", "SET", "hz", given) == b"OK"
+        assert config_get(c, "hz") == used
+    time.sleep(0.3)   # a few cron ticks at the clamped rate
+    assert srv.alive()
+    with srv.raw() as c:
+        assert c.call("PING") == b"PONG"
+
+
 # ---------------------------------------------------------------- fatal config errors
 
 def _fatal(res):
@@ -197,6 +211,12 @@ def test_bad_value_in_included_file(tmp_path):
     if not IS_REDIS:   # tessera also names the included file
         assert "at line 2 (in '%s')\n" % inc in err
     assert "argument couldn't be parsed into an integer" in err
+
+
+def test_negative_hz_is_refused(tmp_path):
+    err = _fatal(run_server(["--port", free_port(), "--hz", "-5"], cwd=str(tmp_path)))
+    assert ">>> 'hz \"-5\"'\n" in err
+    assert "argument must be between 0 and 2147483647 inclusive" in err
 
 
 def test_missing_config_file(tmp_path):

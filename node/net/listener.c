@@ -171,6 +171,15 @@ static int bindTcp(const char *addr, int port, int backlog) {
     return fd;
 }
 
+/* Valkey's rule: '-' only excuses an address this host does not have; an
+ * address family or protocol the host lacks (no IPv6) is skipped for any
+ * address; anything else (in use, permission) stops the start. */
+static int skippableBindError(int e, int optional) {
+    if (e == EADDRNOTAVAIL) return optional;
+    return e == EAFNOSUPPORT || e == EPFNOSUPPORT || e == EPROTONOSUPPORT || e == ESOCKTNOSUPPORT ||
+           e == ENOPROTOOPT;
+}
+
 static int listenTcp(char *err, size_t errlen) {
     netSettings *s = netGetSettings();
     static char *defaults[] = {"127.0.0.1", "-::1"};
@@ -182,14 +191,11 @@ static int listenTcp(char *err, size_t errlen) {
         if (optional) addr++;
         int fd = bindTcp(addr, s->port, s->tcpBacklog);
         if (fd == -1) {
-            if (optional || errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL) {
-                serverLog(LL_NOTICE, "Could not bind %s:%d (%s), skipping optional address", addr,
-                          s->port, strerror(errno));
-                continue;
-            }
-            /* Valkey's two lines: the cause, then the line monitoring greps for. */
+            int e = errno;
             serverLog(LL_WARNING, "Warning: Could not create server TCP listening socket %s:%d: %s", addr,
-                      s->port, strerror(errno));
+                      s->port, strerror(e));
+            if (skippableBindError(e, optional)) continue;
+            /* After the cause above, the line monitoring greps for. */
             snprintf(err, errlen, "Failed listening on port %d (tcp), aborting.", s->port);
             return -1;
         }

@@ -412,6 +412,43 @@ def test_port_already_in_use(start_server):
                      r"Address already in use$" % port, log, re.M)
 
 
+UNASSIGNED = "198.51.100.7"   # TEST-NET-2: never an address of this host
+
+
+def test_bind_to_an_address_the_host_lacks(start_server):
+    srv = start_server(directives={"bind": [UNASSIGNED, "127.0.0.1"]}, wait=False)
+    assert srv.wait_exit(10) == 1
+    log = srv.log_text()
+    assert re.search(r"# Warning: Could not create server TCP listening socket %s:%d: .*"
+                     r"Cannot assign requested address$" % (re.escape(UNASSIGNED), srv.port), log, re.M), log
+    assert re.search(r"# Failed listening on port %d \((tcp|TCP)\), aborting\.$" % srv.port, log, re.M)
+
+
+def test_optional_bind_address_the_host_lacks_is_skipped(start_server):
+    srv = start_server(directives={"bind": ["-" + UNASSIGNED, "127.0.0.1"]})
+    with srv.raw() as c:
+        assert c.call("PING") == b"PONG"
+    assert "Could not create server TCP listening socket %s:%d" % (UNASSIGNED, srv.port) in srv.log_text()
+
+
+def test_optional_bind_address_in_use_stops_the_start(start_server):
+    # '-' only excuses an address the host does not have, not one in use.
+    if not has_ipv6_loopback():
+        pytest.skip("this machine has no IPv6 loopback")
+    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as blocker:
+        blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        blocker.bind(("::1", 0))
+        blocker.listen(1)
+        port = blocker.getsockname()[1]
+        if connects("127.0.0.1", port):
+            pytest.skip("port taken on 127.0.0.1 too")
+        srv = start_server(port=port, directives={"bind": ["127.0.0.1", "-::1"]}, wait=False)
+        assert srv.wait_exit(10) == 1
+    log = srv.log_text()
+    assert "Could not create server TCP listening socket ::1:%d" % port in log
+    assert re.search(r"Failed listening on port %d \((tcp|TCP)\), aborting\.$" % port, log, re.M)
+
+
 # ---------------------------------------------------------------- daemonize
 
 def test_daemonize_with_pidfile(start_server, tmp_path):

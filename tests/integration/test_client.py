@@ -661,7 +661,7 @@ def test_client_help(rr):
     assert b"PAUSE <timeout> [WRITE|ALL]" in lines
     assert b"SETINFO <option> <value>" in lines
     assert b"NO-TOUCH (ON|OFF)" in lines
-    assert lines[-2:] == [b"HELP", b"    Print this help."]
+    assert lines[-2:] == [b"HELP", b"    Prints this help."]
 
 
 def test_client_unknown_subcommand_and_arity(rr):

@@ -100,8 +100,6 @@ def test_select_db(cli):
 
 
 def test_select_db_out_of_range(cli):
-    if cli.name == "tessera-cli":
-        pytest.xfail("tessera-cli -n ignores a failing SELECT (tools/cli/tessera-cli.c), reported")
     res = cli("-n", "99", "GET", "x")
     assert res.stderr == b"SELECT 99 failed: ERR DB index is out of range\n"
     assert res.stdout == b"\n"
@@ -129,13 +127,7 @@ def test_resp3_null_and_scalars(cli):
     assert cli("-3", "--no-raw", "INCR", "i").stdout == b"(integer) 1\n"
 
 
-def _resp3_rendering_xfail(cli):
-    if cli.name == "tessera-cli":
-        pytest.xfail("tessera-cli prints RESP3 maps and sets like arrays (tools/cli/tessera-cli.c), reported")
-
-
 def test_resp3_map(cli, shared_server):
-    _resp3_rendering_xfail(cli)
     out = cli("-3", "--no-raw", "HELLO", "3").stdout.decode()
     lines = out.splitlines()
     assert len(lines) == 7
@@ -147,7 +139,6 @@ def test_resp3_map(cli, shared_server):
 
 
 def test_resp3_set(cli):
-    _resp3_rendering_xfail(cli)
     out = cli("-3", "--no-raw", "COMMAND", "INFO", "get").stdout.decode()
     assert "    3) 1~ readonly\n       2~ fast\n" in out
     assert "    8) (empty set)\n" in out

@@ -113,70 +113,71 @@ static respValue *cliCall(cliConn *conn, int argc, const char **argv) {
 
 /* --- Printing --- */
 
-static void printQuoted(FILE *out, const char *s, size_t len) {
-    dstr r = dstrCatRepr(dstrEmpty(), s, len);
-    fwrite(r, 1, dstrLen(r), out);
-    dstrFree(r);
-}
-
-static void printValue(FILE *out, const respValue *v, int raw, int indent);
-
-static void printAggregate(FILE *out, const respValue *v, int raw, int indent) {
-    if (v->elements == 0) {
-        fputs(raw ? "" : (v->type == RESP_T_MAP ? "(empty hash)\n" : "(empty array)\n"), out);
-        return;
+/* Formats a reply the way redis-cli does on a terminal: quoted strings,
+ * typed scalars, and numbered aggregates whose index shows the type
+ * (")" array, "~" set, "#" map with "key => value").  indent is the column
+ * nested lines start at. */
+static dstr formatTty(dstr out, const respValue *v, int indent) {
+    switch (v->type) {
+    case RESP_T_STRING: out = dstrCatRepr(out, v->str, v->len); return dstrCat(out, "\n");
+    case RESP_T_VERB: out = dstrCatLen(out, v->str, v->len); return dstrCat(out, "\n");
+    case RESP_T_STATUS:
+    case RESP_T_BIGNUM: out = dstrCatLen(out, v->str, v->len); return dstrCat(out, "\n");
+    case RESP_T_ERROR:
+    case RESP_T_BLOBERROR: return dstrCatPrintf(out, "(error) %.*s\n", (int)v->len, v->str);
+    case RESP_T_INTEGER: return dstrCatPrintf(out, "(integer) %lld\n", v->integer);
+    case RESP_T_DOUBLE: return dstrCatPrintf(out, "(double) %s\n", v->str);
+    case RESP_T_BOOL: return dstrCatPrintf(out, "(%s)\n", v->integer ? "true" : "false");
+    case RESP_T_NIL: return dstrCat(out, "(nil)\n");
+    default: break;
     }
     int isMap = v->type == RESP_T_MAP || v->type == RESP_T_ATTR;
+    char mark = isMap ? '#' : (v->type == RESP_T_SET ? '~' : ')');
     size_t count = isMap ? v->elements / 2 : v->elements;
+    if (count == 0)
+        return dstrCat(out, isMap ? "(empty hash)\n" : (v->type == RESP_T_SET ? "(empty set)\n" : "(empty array)\n"));
     int width = snprintf(NULL, 0, "%zu", count);
     for (size_t i = 0; i < count; i++) {
-        if (!raw) {
-            if (i) fprintf(out, "%*s", indent, "");
-            fprintf(out, "%*zu) ", width, i + 1);
-        }
-        int childIndent = indent + width + 2;
+        if (i) out = dstrCatPrintf(out, "%*s", indent, "");
+        out = dstrCatPrintf(out, "%*zu%c ", width, i + 1, mark);
+        int child = indent + width + 2;
         if (isMap) {
-            printValue(out, v->element[2 * i], raw, childIndent);
-            if (!raw) fprintf(out, "%*s", childIndent, "");
-            printValue(out, v->element[2 * i + 1], raw, childIndent);
+            size_t before = dstrLen(out);
+            out = formatTty(out, v->element[2 * i], child);
+            if (dstrLen(out) > before && out[dstrLen(out) - 1] == '\n') dstrSetLen(out, dstrLen(out) - 1);
+            out = dstrCat(out, " => ");
+            out = formatTty(out, v->element[2 * i + 1], child + 4);
         } else {
-            printValue(out, v->element[i], raw, childIndent);
+            out = formatTty(out, v->element[i], child);
         }
     }
+    return out;
 }
 
-static void printValue(FILE *out, const respValue *v, int raw, int indent) {
+/* --raw: values only, one per line; a map entry is "key value"... as
+ * redis-cli, keys and values each on their own line. */
+static dstr formatRaw(dstr out, const respValue *v) {
     switch (v->type) {
     case RESP_T_STRING:
     case RESP_T_VERB:
-        if (raw || v->type == RESP_T_VERB) fwrite(v->str, 1, v->len, out);
-        else printQuoted(out, v->str, v->len);
-        fputc('\n', out);
-        break;
     case RESP_T_STATUS:
     case RESP_T_BIGNUM:
-        fwrite(v->str, 1, v->len, out);
-        fputc('\n', out);
-        break;
     case RESP_T_ERROR:
     case RESP_T_BLOBERROR:
-        fprintf(out, raw ? "%.*s\n" : "(error) %.*s\n", (int)v->len, v->str);
-        break;
-    case RESP_T_INTEGER:
-        fprintf(out, raw ? "%lld\n" : "(integer) %lld\n", v->integer);
-        break;
-    case RESP_T_DOUBLE:
-        fprintf(out, raw ? "%s\n" : "(double) %s\n", v->str);
-        break;
-    case RESP_T_BOOL:
-        fprintf(out, raw ? "%s\n" : "(%s)\n", v->integer ? "true" : "false");
-        break;
-    case RESP_T_NIL:
-        fputs(raw ? "\n" : "(nil)\n", out);
-        break;
+    case RESP_T_DOUBLE: return dstrCat(dstrCatLen(out, v->str, v->len), "\n");
+    case RESP_T_INTEGER: return dstrCatPrintf(out, "%lld\n", v->integer);
+    case RESP_T_BOOL: return dstrCatPrintf(out, "%s\n", v->integer ? "(true)" : "(false)");
+    case RESP_T_NIL: return dstrCat(out, "\n");
     default:
-        printAggregate(out, v, raw, indent);
+        for (size_t i = 0; i < v->elements; i++) out = formatRaw(out, v->element[i]);
+        return out;
     }
+}
+
+static void printValue(FILE *out, const respValue *v, int raw) {
+    dstr s = raw ? formatRaw(dstrEmpty(), v) : formatTty(dstrEmpty(), v, 0);
+    fwrite(s, 1, dstrLen(s), out);
+    dstrFree(s);
 }
 
 /* --- Options and main --- */
@@ -235,7 +236,7 @@ static int runAndPrint(cliConn *conn, int argc, const char **argv, int raw) {
         fprintf(stderr, "Error: Server closed the connection\n");
         return -1;
     }
-    printValue(stdout, v, raw, 0);
+    printValue(stdout, v, raw);
     int isErr = v->type == RESP_T_ERROR;
     respValueFree(v);
     fflush(stdout);
@@ -269,6 +270,8 @@ static int setupConnection(cliConn *conn, const cliOptions *o) {
         snprintf(dbs, sizeof(dbs), "%d", o->db);
         const char *sv[2] = {"SELECT", dbs};
         respValue *v = cliCall(conn, 2, sv);
+        if (v && v->type == RESP_T_ERROR)
+            fprintf(stderr, "SELECT %d failed: %.*s\n", o->db, (int)v->len, v->str);
         if (v) respValueFree(v);
     }
     return 0;

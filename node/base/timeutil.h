@@ -7,6 +7,9 @@
 
 long long timeUs(void);       /* wall clock, microseconds since the epoch */
 long long timeMs(void);       /* wall clock, milliseconds since the epoch */
-uint64_t timeMonotonicUs(void); /* CLOCK_MONOTONIC, microseconds */
+uint64_t timeMonotonicUs(void); /* monotonic, microseconds (CLOCK_MONOTONIC's origin) */
+/* Measures the TSC rate for timeMonotonicUs; call periodically from one
+ * thread (the server's cron).  Cheap once done. */
+void timeCalibrate(void);
 
 #endif

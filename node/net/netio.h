@@ -46,6 +46,8 @@ typedef struct netStats {
 } netStats;
 
 netSettings *netGetSettings(void);
+/* Wall-clock time in ms cached for the current event-loop iteration. */
+long long netNowMs(void);
 netStats *netGetStats(void);
 
 int netInit(struct event_base *base);

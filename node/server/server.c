@@ -207,6 +207,7 @@ static void cronHandler(evutil_socket_t fd, short what, void *arg) {
     (void)what;
     (void)arg;
     stats.cronLoops++;
+    timeCalibrate();
     dbSetCommandTime(0);
     sampleMetrics();
     size_t used = memUsed();
@@ -292,6 +293,7 @@ int serverInit(const char *exe, const char *configPath, char *err, size_t errlen
     executable = exe;
     configFile = configPath ? configPath : "";
     stats.startTimeMs = timeMs();
+    timeCalibrate();
     stats.lastSaveTime = stats.startTimeMs / 1000;
     randHex(runId, 40);
     if (settings.jemallocBgThread) memSetBackgroundPurge(1);

@@ -44,11 +44,35 @@ static void testMonotonicMeasuresSleep(void **state) {
     assert_true(wallElapsed > 10000 && wallElapsed < 2000000);
 }
 
+/* After calibration (TSC where invariant), the monotonic clock still agrees
+ * with CLOCK_MONOTONIC to within a millisecond, and never goes backwards. */
+static void testCalibratedClockTracksKernel(void **state) {
+    (void)state;
+    timeCalibrate();
+    struct timespec pause = {0, 250 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    timeCalibrate();
+    uint64_t prev = timeMonotonicUs();
+    for (int i = 0; i < 5; i++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t kernel = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+        uint64_t ours = timeMonotonicUs();
+        assert_true(ours >= prev);
+        long long diff = (long long)ours - (long long)kernel;
+        assert_true(diff > -1000 && diff < 1000);
+        prev = ours;
+        struct timespec step = {0, 50 * 1000 * 1000};
+        nanosleep(&step, NULL);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(testWallClockMatchesTime),
         cmocka_unit_test(testMonotonicNonDecreasing),
         cmocka_unit_test(testMonotonicMeasuresSleep),
+        cmocka_unit_test(testCalibratedClockTracksKernel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

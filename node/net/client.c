@@ -257,6 +257,11 @@ void clientReplaceArgv(client *c, int argc, dstr *argv) {
     for (int i = 0; i < argc; i++) ownArg(c, argv[i]);
 }
 
+dstr clientTakeArg(client *c, int i) {
+    if (!c->argvOwned && c->argv == c->req.argv) return respRequestTakeArg(&c->req, i);
+    return dstrDup(c->argv[i]);
+}
+
 dstr *clientCopyArgv(client *c) {
     dstr *copy = memAlloc(sizeof(dstr) * (size_t)(c->argc ? c->argc : 1));
     for (int i = 0; i < c->argc; i++) copy[i] = dstrDup(c->argv[i]);

@@ -128,6 +128,11 @@ void clientRewriteArg(client *c, int i, dstr value);
 /* Replace the whole argv with owned strings (takes ownership of argv and
  * every element). */
 void clientReplaceArgv(client *c, int argc, dstr *argv);
+/* An owned copy of argv[i] for a command that keeps it as a value: a big
+ * argument the parser allocated on its own is handed over without copying
+ * (argv[i] still points at it until the command returns, so the caller
+ * must not free it before then). */
+dstr clientTakeArg(client *c, int i);
 /* Copy argv into owned memory (for commands that outlive the arena:
  * MULTI queueing, blocked clients). Caller frees with clientFreeArgvCopy. */
 dstr *clientCopyArgv(client *c);

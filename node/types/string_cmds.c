@@ -160,19 +160,33 @@ static int replyGet(client *c, const dstr key) {
 
 /* Stores val at key with an absolute expire (or -1), replacing whatever was
  * there; old is the current entry of key (or NULL). */
-static void storePlain(client *c, kvobj *old, const dstr key, const dstr val, long long expire) {
+static void storeValue(client *c, kvobj *old, const dstr key, int valIndex, long long expire,
+                       int mayTake) {
     serverDb *db = c->db;
-    if (!old || expire != -1 || !stringOverwriteInPlace(old, val, dstrLen(val)))
-        stringStore(db, old, kvCreateString(key, dstrLen(key), val, dstrLen(val), expire, 1));
+    dstr val = c->argv[valIndex];
+    size_t len = dstrLen(val);
+    if (mayTake && len >= RESP_BIG_ARG) {
+        /* A big value is stored as the argument itself: the parser gave it
+         * its own allocation, so taking it saves a copy of the whole value.
+         * Not for MSET: a later pair with the same key would free the value
+         * while argv still points at it. */
+        stringStore(db, old, kvCreateRaw(key, dstrLen(key), clientTakeArg(c, valIndex), expire));
+    } else if (!old || expire != -1 || !stringOverwriteInPlace(old, val, len)) {
+        stringStore(db, old, kvCreateString(key, dstrLen(key), val, len, expire, 1));
+    }
     dbSignalModifiedKey(db, key);
     dbNotify(NOTIFY_STRING, "set", key, db->id);
+}
+
+static void storePlain(client *c, kvobj *old, const dstr key, int valIndex, long long expire) {
+    storeValue(c, old, key, valIndex, expire, 1);
 }
 
 /* SET key value: the benchmarked path. */
 static void setPlain(client *c) {
     dstr key = c->argv[1];
     kvobj *old = stringLookupWrite(c, key);
-    storePlain(c, old, key, c->argv[2], -1);
+    storePlain(c, old, key, 2, -1);
     dbMarkDirty(1);
     replyOk(c);
 }
@@ -222,7 +236,7 @@ static void setGeneric(client *c, int flags, int valueIndex, long long when, int
     }
     long long expire = when;
     if (expire == -1 && (flags & OPT_KEEPTTL) && old) expire = kvGetExpire(old);
-    storePlain(c, old, key, c->argv[valueIndex], expire);
+    storePlain(c, old, key, valueIndex, expire);
     if (when != -1) dbNotify(NOTIFY_GENERIC, "expire", key, db->id);
     dbMarkDirty(1);
     if (!(flags & OPT_GET)) {
@@ -315,7 +329,7 @@ static void getdelCommand(client *c) {
 static void getsetCommand(client *c) {
     dstr key = c->argv[1];
     if (replyGet(c, key) != 0) return;
-    storePlain(c, stringLookupWrite(c, key), key, c->argv[2], -1);
+    storePlain(c, stringLookupWrite(c, key), key, 2, -1);
     dbMarkDirty(1);
     clientRewriteArg(c, 0, dstrNew("SET"));
 }
@@ -349,7 +363,7 @@ static void msetGeneric(client *c, int nx) {
     }
     for (int j = 1; j < c->argc; j += 2) {
         dstr key = c->argv[j];
-        storePlain(c, stringLookupWrite(c, key), key, c->argv[j + 1], -1);
+        storeValue(c, stringLookupWrite(c, key), key, j + 1, -1, 0);
     }
     dbMarkDirty((c->argc - 1) / 2);
     if (nx)

@@ -865,3 +865,24 @@ def test_proto_max_bulk_len_limits_strings(start_server):
         assert c.call("MSET", "l1", "a" * 400, "l2", "b" * 400) == b"OK"
         assert c.call("LCS", "l1", "l2", "LEN") == 0
         c.call("FLUSHALL")  # see _empty_shared_server_at_end
+
+
+def test_big_values_are_stored_without_a_copy_and_stay_intact(shared_server, rr):
+    # SET takes a big argument over as the stored value; every path that
+    # still reads argv afterwards (MONITOR, SLOWLOG, the EX rewrite, SET GET,
+    # MSET with a repeated key) must see intact bytes.
+    big1 = os.urandom(200 * 1024)
+    big2 = os.urandom(300 * 1024)
+    with shared_server.raw() as mon:
+        mon.send("MONITOR")
+        assert mon.read() == b"OK"
+        assert rr.call("SET", "bigk", big1) in (b"OK", "OK")
+        assert rr.call("SET", "bigk", big2, "EX", 100) in (b"OK", "OK")
+        assert rr.call("SET", "bigk", big1, "GET") == big2
+        assert rr.call("MSET", "dup", big1, "dup", big2) in (b"OK", "OK")
+        for _ in range(4):
+            line = mon.read()
+            assert isinstance(line, bytes) and len(line) > 200 * 1024
+    assert rr.call("GET", "bigk") == big1
+    assert rr.call("GET", "dup") == big2
+    assert rr.call("STRLEN", "bigk") == len(big1)

@@ -392,6 +392,15 @@ static void readHandler(evutil_socket_t fd, short what, void *arg) {
     readFromClient(c);
 }
 
+void netRunSavedCommand(client *c, int argc, dstr *argv) {
+    clientReplaceArgv(c, argc, argv);
+    c->lastInteraction = netNowMs();
+    int stop = hooks.processCommand(c);
+    clientReleaseArgs(c); /* counted when it was first parsed */
+    if (hooks.afterCommand) hooks.afterCommand(c);
+    if (!stop) netUnblockClient(c);
+}
+
 void netUnblockClient(client *c) {
     if (!c->blockedRead) return;
     c->blockedRead = 0;

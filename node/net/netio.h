@@ -78,6 +78,10 @@ void netSetHooks(const netHooks *hooks);
 void netBeforeSleep(void);
 /* Called from the server cron: idle timeouts, buffer limits, stats. */
 void netClientsCron(void);
+/* Runs a command saved while c was held (argc/argv owned, taken over) as if
+ * it had just been parsed, then resumes c's input unless the command holds
+ * it again.  For paused and blocked clients. */
+void netRunSavedCommand(client *c, int argc, dstr *argv);
 /* Resume input processing of a client that returned 1 from processCommand. */
 void netUnblockClient(client *c);
 /* Called by reply.c when a client has new output. */

@@ -40,7 +40,6 @@
 
 #include "node/base/mem.h"
 #include "node/base/timeutil.h"
-#include "node/net/client_internal.h"
 #include "node/net/netio.h"
 #include "node/server/command.h"
 #include "node/server/dispatch.h"
@@ -178,13 +177,9 @@ static void rerun(heldCommand *h) {
         return;
     }
     c->flags &= ~(CLIENT_PAUSED | CLIENT_BLOCKED);
-    clientReplaceArgv(c, h->argc, h->argv); /* c owns the copy now */
-    c->lastInteraction = timeMs();
     rerunning = c;
-    int stop = dispatchProcessCommand(c);
+    netRunSavedCommand(c, h->argc, h->argv); /* c owns the copy now */
     rerunning = NULL;
-    clientReleaseArgs(c);
-    if (!stop) netUnblockClient(c);
 }
 
 static void releaseHeld(void) {

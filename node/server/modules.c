@@ -16,4 +16,5 @@ void modulesInit(void) {
     infoCmdsInit();
     introspectCmdsInit();
     debugCmdsInit();
+    persistInit();
 }

@@ -27,5 +27,6 @@ void clientCmdsInit(void);
 void infoCmdsInit(void);
 void introspectCmdsInit(void);
 void debugCmdsInit(void);
+void persistInit(void);
 
 #endif

@@ -197,6 +197,15 @@ void *memCalloc(size_t size) {
     return p;
 }
 
+void *memTryCalloc(size_t size) {
+    /* No machine we run on has a terabyte to give: refuse outright rather
+     * than ask (sanitizer allocators abort on absurd requests). */
+    if (size > ((size_t)1 << 40)) return NULL;
+    void *p = calloc(1, size ? size : 1);
+    if (p) ACCOUNT_ALLOC(p);
+    return p;
+}
+
 void *memRealloc(void *ptr, size_t size) {
     if (!ptr) return memAlloc(size);
     if (size == 0) size = 1;

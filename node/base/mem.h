@@ -16,6 +16,9 @@
 
 void *memAlloc(size_t size);
 void *memCalloc(size_t size);
+/* Like memCalloc but returns NULL when the allocation fails: for the few
+ * requests sized by a client that may be refused (e.g. pre-sizing a table). */
+void *memTryCalloc(size_t size);
 void *memRealloc(void *ptr, size_t size);
 void memFree(void *ptr);
 char *memStrdup(const char *s);

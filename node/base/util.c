@@ -372,6 +372,11 @@ int memtoull(const char *s, unsigned long long *out) {
         {"mb", 1024 * 1024}, {"g", 1000000000}, {"gb", 1024ULL * 1024 * 1024},
     };
     size_t digits = 0;
+    /* An empty value means 0, as Valkey reads memory sizes ("maxmemory ''"). */
+    if (s[0] == '\0') {
+        *out = 0;
+        return 1;
+    }
     while (isdigit((unsigned char)s[digits])) digits++;
     if (digits == 0 || digits > 20) return 0;
     unsigned long long mul = 0;

@@ -4,6 +4,8 @@
  * Authentication here is the default user's password (requirepass); ACL
  * users (issue 9) will replace authCheckPassword with the ACL lookup. */
 #include <limits.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <string.h>
 #include <strings.h>
 
@@ -63,14 +65,24 @@ static void selectCommand(client *c) {
     replyOk(c);
 }
 
+/* Compares SHA-256 digests in constant time, so neither the content nor
+ * the length of the password leaks through the reply's timing. */
+static int passwordMatches(const char *given, size_t givenLen, const char *expected) {
+    unsigned char a[EVP_MAX_MD_SIZE], b[EVP_MAX_MD_SIZE];
+    unsigned int alen = 0, blen = 0;
+    if (!EVP_Digest(given, givenLen, a, &alen, EVP_sha256(), NULL) ||
+        !EVP_Digest(expected, strlen(expected), b, &blen, EVP_sha256(), NULL) || alen != blen)
+        return 0;
+    return CRYPTO_memcmp(a, b, alen) == 0;
+}
+
 /* Returns 1 if (user, pass) authenticates.  Only the default user exists
  * until ACL lands. */
-static int authCheckPassword(const char *user, const dstr pass) {
+static int authCheckPassword(const dstr user, const dstr pass) {
     const char *rp = serverGetSettings()->requirepass;
-    if (user && strcmp(user, "default") != 0) return 0;
+    if (user && (dstrLen(user) != 7 || memcmp(user, "default", 7) != 0)) return 0;
     if (!rp || !rp[0]) return 1; /* nopass default user */
-    size_t len = strlen(rp);
-    return dstrLen(pass) == len && memcmp(pass, rp, len) == 0;
+    return passwordMatches(pass, dstrLen(pass), rp);
 }
 
 static void authCommand(client *c) {
@@ -84,7 +96,7 @@ static void authCommand(client *c) {
                       "user. Are you sure your configuration is correct?");
         return;
     }
-    const char *user = c->argc == 3 ? c->argv[1] : NULL;
+    dstr user = c->argc == 3 ? c->argv[1] : NULL;
     dstr pass = c->argv[c->argc - 1];
     if (!authCheckPassword(user, pass)) {
         replyError(c, "WRONGPASS invalid username-password pair or user is disabled.");
@@ -135,7 +147,7 @@ static void helloCommand(client *c) {
             return;
         }
     }
-    const char *user = NULL;
+    dstr user = NULL;
     dstr pass = NULL, name = NULL;
     for (int j = next; j < c->argc; j++) {
         int more = c->argc - j - 1;

@@ -429,11 +429,12 @@ static double fillFactor(const hashtable *ht) {
 
 /* Allocate a table of 2^exp buckets: the first table directly, otherwise as
  * the target of a rehash.  checkAllowed consults the type's veto. */
-static bool resizeTo(hashtable *ht, int exp, bool checkAllowed) {
+static bool resizeTo(hashtable *ht, int exp, bool checkAllowed, bool mayFail) {
     assert(!isRehashing(ht) && exp >= 0 && exp <= MAX_BUCKET_EXP);
     size_t bytes = numBuckets(exp) * sizeof(bucket);
     if (checkAllowed && ht->type->resizeAllowed && !ht->type->resizeAllowed(bytes, fillFactor(ht))) return false;
-    bucket *table = memCalloc(bytes);
+    bucket *table = mayFail ? memTryCalloc(bytes) : memCalloc(bytes);
+    if (!table) return false;
     if (!ht->tables[0]) {
         ht->tables[0] = table;
         ht->exp[0] = (int8_t)exp;
@@ -462,7 +463,7 @@ static void completeRehash(hashtable *ht) {
     if (ht->pendingExp > ht->exp[0]) {
         int exp = ht->pendingExp;
         ht->pendingExp = -1;
-        resizeTo(ht, exp, true);
+        resizeTo(ht, exp, true, false);
     }
     ht->pendingExp = -1;
 }
@@ -525,7 +526,7 @@ static void rehashStepOnOperation(hashtable *ht) {
 static void growIfNeeded(hashtable *ht) {
     if (isRehashing(ht)) return;
     if (!ht->tables[0]) {
-        resizeTo(ht, 0, false);
+        resizeTo(ht, 0, false, false);
         return;
     }
     size_t slots = numBuckets(ht->exp[0]) * ENTRIES_PER_BUCKET;
@@ -534,7 +535,7 @@ static void growIfNeeded(hashtable *ht) {
     if (want * 100 <= slots * limit) return;
     int exp = expForSize(want, MAX_FILL_PERCENT_SOFT);
     if (exp == EXP_OVERFLOW || exp <= ht->exp[0]) return;
-    resizeTo(ht, exp, true);
+    resizeTo(ht, exp, true, false);
 }
 
 /* Free an empty table outright; only when nothing can be looking into it. */
@@ -559,7 +560,7 @@ static bool shrinkIfNeeded(hashtable *ht) {
     int exp = expForSize(ht->used[0], SHRINK_TARGET_PERCENT);
     if (exp < 0) exp = 0;
     if (exp >= ht->exp[0]) return false;
-    return resizeTo(ht, exp, true);
+    return resizeTo(ht, exp, true, false);
 }
 
 /* --- Creation and whole-table operations --- */
@@ -630,7 +631,7 @@ size_t hashtableMemUsage(const hashtable *ht) {
     return sizeof(*ht) + metaSize + buckets * sizeof(bucket) + deferred;
 }
 
-static int expandTo(hashtable *ht, size_t size) {
+static int expandTo(hashtable *ht, size_t size, bool mayFail) {
     int exp = expForSize(size, MAX_FILL_PERCENT_SOFT);
     if (exp == EXP_OVERFLOW) return 0;
     if (exp < 0) return 1;
@@ -643,14 +644,14 @@ static int expandTo(hashtable *ht, size_t size) {
         return 1;
     }
     if (ht->tables[0] && exp <= ht->exp[0]) return 1;
-    return resizeTo(ht, exp, true);
+    return resizeTo(ht, exp, true, mayFail);
 }
 
-int hashtableExpand(hashtable *ht, size_t size) { return expandTo(ht, size); }
+int hashtableExpand(hashtable *ht, size_t size) { return expandTo(ht, size, false); }
 
-/* mem.h aborts on allocation failure and offers no failing variant, so the
- * only failure reported here is a size that cannot be represented. */
-int hashtableTryExpand(hashtable *ht, size_t size) { return expandTo(ht, size); }
+/* Fails (0) instead of aborting when the allocator cannot provide the
+ * table, so a client-sized request is refused rather than fatal. */
+int hashtableTryExpand(hashtable *ht, size_t size) { return expandTo(ht, size, true); }
 
 int hashtableShrinkIfNeeded(hashtable *ht) { return shrinkIfNeeded(ht); }
 

@@ -165,7 +165,7 @@ static void storeValue(client *c, kvobj *old, const dstr key, int valIndex, long
     serverDb *db = c->db;
     dstr val = c->argv[valIndex];
     size_t len = dstrLen(val);
-    if (mayTake && len >= RESP_BIG_ARG) {
+    if (mayTake && len > RESP_BIG_ARG) { /* the parser's own-allocation rule */
         /* A big value is stored as the argument itself: the parser gave it
          * its own allocation, so taking it saves a copy of the whole value.
          * Not for MSET: a later pair with the same key would free the value

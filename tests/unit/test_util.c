@@ -422,13 +422,14 @@ static void testMemtoull(void **state) {
         {"1mb", 1048576}, {"100mb", 104857600ULL}, {"1g", 1000000000ULL},
         {"1gb", 1073741824ULL}, {"1Gb", 1073741824ULL}, {"4gb", 4294967296ULL},
         {"18446744073709551615", ULLONG_MAX}, {"17179869183gb", 17179869183ULL << 30},
+        {"", 0},
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         unsigned long long v = 42;
         if (!memtoull(ok[i].s, &v)) fail_msg("memtoull rejected %s", ok[i].s);
         assert_true(v == ok[i].v);
     }
-    static const char *bad[] = {"", "gb", "-1", "+1", "1x", "1 gb", " 1", "1tb", "1kbb", "1.5gb",
+    static const char *bad[] = {"gb", "-1", "+1", "1x", "1 gb", " 1", "1tb", "1kbb", "1.5gb",
                                 "18446744073709551616", "17179869184gb", "18446744073709551615k",
                                 "1e3", "0x10"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -17,6 +17,7 @@
 #include "node/server/config.h"
 #include "node/server/config_special.h"
 #include "node/server/modules.h"
+#include "node/server/persist.h"
 #include "node/server/server.h"
 
 static configBindList bindList;
@@ -182,6 +183,7 @@ int configureFromArgs(int argc, char **argv, const char **configFile) {
     configInit();
     registerNet();
     registerServer();
+    persistRegisterConfig();
     int fileIndex = -1;
     dstr overrides = configBuildOverrides(argc, argv, &fileIndex);
     configError err = {0};

@@ -254,26 +254,40 @@ static void signalHandler(evutil_socket_t sig, short what, void *arg) {
     shutdownFlags = flags;
 }
 
+static int shutdownPrepared; /* handlers already ran for this request */
+
+/* Runs the shutdown handlers (final save, ...); returns 0 if the process
+ * may exit, -1 with *err set if one failed and FORCE was not given. */
+static int runShutdownHandlers(int flags, dstr *err) {
+    serverLog(LL_WARNING, "User requested shutdown...");
+    for (int i = 0; i < shutdownHandlerCount; i++) {
+        dstr why = NULL;
+        if (shutdownHandlers[i](flags, &why) != 0 && !(flags & SHUTDOWN_FORCE)) {
+            serverLog(LL_WARNING, "Errors trying to shut down the server. Check the logs for more "
+                                  "information.");
+            if (err) *err = why ? why : dstrNew("ERR Errors trying to SHUTDOWN. Check logs.");
+            else dstrFree(why);
+            return -1;
+        }
+        dstrFree(why);
+    }
+    return 0;
+}
+
+/* SHUTDOWN runs the handlers now, so its caller hears about a failed final
+ * save; the exit itself happens at the end of the loop iteration. */
 int serverRequestShutdown(int flags, dstr *err) {
-    (void)err;
+    if (runShutdownHandlers(flags, err) != 0) return -1;
     shutdownRequested = 1;
+    shutdownPrepared = 1;
     shutdownFlags = flags;
     return 0;
 }
 
 /* Runs the shutdown handlers; returns 0 if the process may exit. */
 static int finishShutdown(void) {
-    serverLog(LL_WARNING, "User requested shutdown...");
-    for (int i = 0; i < shutdownHandlerCount; i++) {
-        dstr err = NULL;
-        if (shutdownHandlers[i](shutdownFlags, &err) != 0 && !(shutdownFlags & SHUTDOWN_FORCE)) {
-            serverLog(LL_WARNING, "Errors trying to shut down the server. Check the logs for more "
-                                  "information. (%s)", err ? err : "");
-            dstrFree(err);
-            return -1;
-        }
-        dstrFree(err);
-    }
+    /* A signal only sets the flag: its handlers run here. */
+    if (!shutdownPrepared && runShutdownHandlers(shutdownFlags, NULL) != 0) return -1;
     if (settings.pidfile && settings.pidfile[0]) {
         serverLog(LL_NOTICE, "Removing the pid file.");
         unlink(settings.pidfile);

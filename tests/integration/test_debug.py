@@ -304,9 +304,6 @@ def test_help_and_errors(shared_server, raw):
     with pytest.raises(RespError) as e:
         raw.call("DEBUG")
     assert e.value.message == "ERR wrong number of arguments for 'debug' command"
-    if not shared_server.is_redis:
-        with pytest.raises(RespError):
-            raw.call("DEBUG", "RELOAD")  # not offered until persistence exists
 
 
 # ---------------------------------------------------------------- crash report

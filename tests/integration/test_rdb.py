@@ -191,9 +191,6 @@ def test_save_failure(start_server):
     assert "Error trying to save the DB, can't exit." in srv.log_text()
 
 
-@pytest.mark.xfail(reason="server.c runs shutdown handlers after the command, so a refused SHUTDOWN "
-                          "gets no reply (serverRequestShutdown must run them synchronously)",
-                   strict=False)
 def test_shutdown_refused_when_save_fails(start_server):
     srv = start_server()
     block_dump_file(srv)

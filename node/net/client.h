@@ -116,6 +116,17 @@ struct client {
     int inPendingList;
 };
 
+/* How command implementations are exposed: a table of (name, proc) that the
+ * server binds to the command metadata at start-up (server/command.h).
+ * "get", or "config|get" for a subcommand; {NULL, NULL} ends a table.  Command
+ * modules in store/ and types/ export such tables and never call up into
+ * the server to register themselves. */
+typedef void commandProc(client *c);
+typedef struct commandBinding {
+    const char *name;
+    commandProc *proc;
+} commandBinding;
+
 /* Lifecycle. */
 client *clientCreateFake(void);
 void clientFree(client *c);

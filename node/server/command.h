@@ -16,7 +16,6 @@
 
 #include "node/net/client.h"
 
-typedef void commandProc(client *c);
 
 /* Command flags (COMMAND INFO names in comments). */
 #define CMD_WRITE (1ULL << 0)            /* write */
@@ -180,10 +179,6 @@ void commandTableInit(void);
 /* Bind implementations by name: "get", or "config|get" for a subcommand.
  * Binding a container ("config") binds every subcommand not bound on its
  * own.  Binding an unknown name is a bug (assert). */
-typedef struct commandBinding {
-    const char *name;
-    commandProc *proc;
-} commandBinding;
 void commandBind(const commandBinding *bindings); /* {NULL} terminated */
 /* Look up by argv (handles "config get" subcommands); NULL if unknown or
  * not bound.  For a container, argv[1] selects the subcommand; when argc < 2

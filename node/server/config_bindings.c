@@ -19,6 +19,8 @@
 #include "node/server/modules.h"
 #include "node/server/persist.h"
 #include "node/server/server.h"
+#include "node/store/keyspace_cmds.h"
+#include "node/types/string_value.h"
 
 static configBindList bindList;
 static configObufLimits obufLimits;
@@ -35,6 +37,7 @@ static void netSync(void) {
         ns->obufLimits[i].softSeconds = obufLimits.limits[i].softSeconds;
     }
     ns->hasPassword = ss->requirepass && ss->requirepass[0];
+    stringSetMaxLength(ns->protoMaxBulkLen);
 }
 
 static int applyNet(const configDef *def, const char **err) {
@@ -108,6 +111,8 @@ static void registerNet(void) {
     };
     static configDef netDefs[sizeof(scalars) / sizeof(scalars[0])];
     memcpy(netDefs, scalars, sizeof(scalars));
+    for (size_t i = 0; i < sizeof(netDefs) / sizeof(netDefs[0]); i++)
+        if (!strcmp(netDefs[i].name, "proto-max-bulk-len")) netDefs[i].apply = applyNet;
     configRegister(netDefs, sizeof(netDefs) / sizeof(netDefs[0]));
 }
 
@@ -154,6 +159,20 @@ static void registerServer(void) {
     configRegister(serverDefs, sizeof(serverDefs) / sizeof(serverDefs[0]));
 }
 
+/* The lazyfree-lazy-* directives the keyspace commands act on. */
+static void registerKeyspace(void) {
+    int *lazy = keyspaceLazySettings();
+    static configDef defs[4];
+    configDef scalars[] = {
+        CONFIG_BOOL_DEF("lazyfree-lazy-user-del", NULL, 0, lazy[LAZY_USER_DEL], "yes"),
+        CONFIG_BOOL_DEF("lazyfree-lazy-user-flush", NULL, 0, lazy[LAZY_USER_FLUSH], "yes"),
+        CONFIG_BOOL_DEF("lazyfree-lazy-server-del", NULL, 0, lazy[LAZY_SERVER_DEL], "yes"),
+        CONFIG_BOOL_DEF("lazyfree-lazy-expire", NULL, 0, lazy[LAZY_EXPIRE], "yes"),
+    };
+    memcpy(defs, scalars, sizeof(scalars));
+    configRegister(defs, sizeof(defs) / sizeof(defs[0]));
+}
+
 static void printVersion(void) {
     printf("tessera server v=%s valkey-compatible=%s bits=%d malloc=%s\n", PACKAGE_VERSION,
            TESSERA_VERSION, (int)(sizeof(long) * 8), "jemalloc");
@@ -183,6 +202,7 @@ int configureFromArgs(int argc, char **argv, const char **configFile) {
     configInit();
     registerNet();
     registerServer();
+    registerKeyspace();
     persistRegisterConfig();
     int fileIndex = -1;
     dstr overrides = configBuildOverrides(argc, argv, &fileIndex);

@@ -4,14 +4,23 @@
 #include "node/server/command.h"
 #include "node/server/config.h"
 #include "node/server/modules.h"
+#include "node/server/server.h"
+#include "node/store/keyspace_cmds.h"
+#include "node/store/lazyfree.h"
+#include "node/types/type_cmds.h"
 
 void modulesInit(void) {
     commandCmdsInit();
     configCmdsInit();
     connectionCmdsInit();
-    stringCmdsInit();
-    bitmapCmdsInit();
-    keyspaceCmdsInit();
+    commandBind(stringCommands);
+    commandBind(bitmapCommands);
+    commandBind(keyspaceCommands);
+    commandBind(expireCommands);
+    commandBind(scanCommands);
+    /* The lazyfree thread is left running at shutdown: a shutdown can be
+     * refused (failed final save), and exit needs nothing from it. */
+    serverRegisterResetStats(lazyfreeResetStats);
     clientCmdsInit();
     infoCmdsInit();
     introspectCmdsInit();

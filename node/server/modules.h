@@ -20,9 +20,6 @@ void configReportPlaceholders(void);
 
 /* Per-part init functions. */
 void connectionCmdsInit(void);
-void stringCmdsInit(void);
-void bitmapCmdsInit(void);
-void keyspaceCmdsInit(void);
 void clientCmdsInit(void);
 void infoCmdsInit(void);
 void introspectCmdsInit(void);

@@ -72,6 +72,10 @@ long long dbNow(void) { return commandTimeMs ? commandTimeMs : timeMs(); }
 void dbSetExpireDeletes(int deletes) { expireDeletes = deletes; }
 int dbExpireDeletes(void) { return expireDeletes; }
 
+static int lfuMode;
+void dbSetLfuMode(int lfu) { lfuMode = lfu; }
+int dbLfuMode(void) { return lfuMode; }
+
 unsigned dbLruClock(void) { return (unsigned)((dbNow() / 1000) & 0xFFFFFF); }
 
 long long dbEntryIdleMs(const kvobj *kv) {

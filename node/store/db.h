@@ -133,6 +133,11 @@ long long dbDirty(void);
 void dbSignalModifiedKey(serverDb *db, const dstr key);
 void dbNotify(int type, const char *event, const dstr key, int dbid);
 
+/* --- LRU or LFU: what an entry's 24 access bits hold --- */
+/* 1 when an LFU maxmemory policy is active (set by the eviction code). */
+void dbSetLfuMode(int lfu);
+int dbLfuMode(void);
+
 /* --- LRU clock (seconds, 24 bits) --- */
 unsigned dbLruClock(void);
 /* Idle time in ms of an entry (OBJECT IDLETIME). */

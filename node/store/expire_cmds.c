@@ -18,7 +18,6 @@
 #include "node/base/mem.h"
 #include "node/base/util.h"
 #include "node/net/reply.h"
-#include "node/server/command.h"
 #include "node/store/db.h"
 #include "node/store/keyspace_cmds.h"
 
@@ -182,17 +181,15 @@ static void persistCommand(client *c) {
     replyLongLong(c, 1);
 }
 
-void expireCmdsInit(void) {
-    commandBind((const commandBinding[]){
-        {"expire", expireCommand},
-        {"pexpire", pexpireCommand},
-        {"expireat", expireatCommand},
-        {"pexpireat", pexpireatCommand},
-        {"ttl", ttlCommand},
-        {"pttl", pttlCommand},
-        {"expiretime", expiretimeCommand},
-        {"pexpiretime", pexpiretimeCommand},
-        {"persist", persistCommand},
-        {NULL, NULL},
-    });
-}
+const commandBinding expireCommands[] = {
+    {"expire", expireCommand},
+    {"pexpire", pexpireCommand},
+    {"expireat", expireatCommand},
+    {"pexpireat", pexpireatCommand},
+    {"ttl", ttlCommand},
+    {"pttl", pttlCommand},
+    {"expiretime", expiretimeCommand},
+    {"pexpiretime", pexpiretimeCommand},
+    {"persist", persistCommand},
+    {NULL, NULL},
+};

@@ -26,10 +26,6 @@
 
 #include "node/base/util.h"
 #include "node/net/reply.h"
-#include "node/server/command.h"
-#include "node/server/config.h"
-#include "node/server/modules.h"
-#include "node/server/server.h"
 #include "node/store/db.h"
 #include "node/store/lazyfree.h"
 
@@ -45,20 +41,13 @@ void keyspaceRegisterValueDup(int type, int encoding, keyspaceValueDupFn fn) {
 
 /* --- Shared helpers --- */
 
-static const char *lazySettingNames[LAZY_SETTING_COUNT] = {
-    "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush", "lazyfree-lazy-server-del",
-    "lazyfree-lazy-expire"};
+/* The lazyfree-lazy-* directives (Valkey 8 defaults: all yes), bound to
+ * this array by the server's config bindings. */
+static int lazySettings[LAZY_SETTING_COUNT] = {1, 1, 1, 1};
 
-int keyspaceLazySetting(int which) {
-    static const configDef *defs[LAZY_SETTING_COUNT];
-    static int looked[LAZY_SETTING_COUNT];
-    if (!looked[which]) {
-        defs[which] = configLookup(lazySettingNames[which]);
-        looked[which] = 1;
-    }
-    const configDef *d = defs[which];
-    return d && d->type == CONFIG_BOOL && d->storage && *(const int *)d->storage;
-}
+int *keyspaceLazySettings(void) { return lazySettings; }
+
+int keyspaceLazySetting(int which) { return lazySettings[which]; }
 
 void keyspaceFreeDetached(kvobj *kv, int which) {
     if (keyspaceLazySetting(which))
@@ -325,12 +314,7 @@ static void dbsizeCommand(client *c) { replyLongLong(c, (long long)dbSize(c->db)
 
 /* Whether maxmemory-policy is an LFU one (then the entry's 24 access bits
  * hold an LFU counter, not an LRU clock). */
-static int lfuPolicy(void) {
-    dstr policy = configGetValue("maxmemory-policy");
-    int lfu = policy && strstr(policy, "lfu") != NULL;
-    dstrFree(policy);
-    return lfu;
-}
+static int lfuPolicy(void) { return dbLfuMode(); }
 
 static kvobj *objectLookup(client *c) {
     kvobj *kv = dbLookupRead(c->db, c->argv[2], LOOKUP_NOTOUCH | LOOKUP_NONOTIFY);
@@ -430,32 +414,25 @@ static void flushallCommand(client *c) { flushGeneric(c, -1); }
 
 /* --- Init --- */
 
-void keyspaceCmdsInit(void) {
-    commandBind((const commandBinding[]){
-        {"del", delCommand},
-        {"unlink", unlinkCommand},
-        {"exists", existsCommand},
-        {"type", typeCommand},
-        {"touch", touchCommand},
-        {"rename", renameCommand},
-        {"renamenx", renamenxCommand},
-        {"move", moveCommand},
-        {"copy", copyCommand},
-        {"randomkey", randomkeyCommand},
-        {"dbsize", dbsizeCommand},
-        {"object|encoding", objectEncodingCommand},
-        {"object|refcount", objectRefcountCommand},
-        {"object|idletime", objectIdletimeCommand},
-        {"object|freq", objectFreqCommand},
-        {"object|help", objectHelpCommand},
-        {"swapdb", swapdbCommand},
-        {"flushdb", flushdbCommand},
-        {"flushall", flushallCommand},
-        {NULL, NULL},
-    });
-    expireCmdsInit();
-    scanCmdsInit();
-    /* The lazyfree thread is left running at shutdown: a shutdown can be
-     * refused (failed final save), and exit needs nothing from it. */
-    serverRegisterResetStats(lazyfreeResetStats);
-}
+const commandBinding keyspaceCommands[] = {
+    {"del", delCommand},
+    {"unlink", unlinkCommand},
+    {"exists", existsCommand},
+    {"type", typeCommand},
+    {"touch", touchCommand},
+    {"rename", renameCommand},
+    {"renamenx", renamenxCommand},
+    {"move", moveCommand},
+    {"copy", copyCommand},
+    {"randomkey", randomkeyCommand},
+    {"dbsize", dbsizeCommand},
+    {"object|encoding", objectEncodingCommand},
+    {"object|refcount", objectRefcountCommand},
+    {"object|idletime", objectIdletimeCommand},
+    {"object|freq", objectFreqCommand},
+    {"object|help", objectHelpCommand},
+    {"swapdb", swapdbCommand},
+    {"flushdb", flushdbCommand},
+    {"flushall", flushallCommand},
+    {NULL, NULL},
+};

@@ -18,13 +18,16 @@ void keyspaceRegisterValueDup(int type, int encoding, keyspaceValueDupFn fn);
 
 /* --- Shared by the keyspace command files --- */
 
-/* Init functions of the parts (keyspaceCmdsInit, from modules.h, calls them). */
-void expireCmdsInit(void);
-void scanCmdsInit(void);
+/* Command tables the server binds (node/server/modules.c). */
+extern const commandBinding keyspaceCommands[];
+extern const commandBinding expireCommands[];
+extern const commandBinding scanCommands[];
 
 /* The lazyfree-lazy-* directives that decide who frees a deleted value. */
 enum { LAZY_USER_DEL = 0, LAZY_USER_FLUSH, LAZY_SERVER_DEL, LAZY_EXPIRE, LAZY_SETTING_COUNT };
 int keyspaceLazySetting(int which);
+/* The settings array, indexed by LAZY_*, for the config bindings. */
+int *keyspaceLazySettings(void);
 /* Frees an entry already detached from its tables: through the lazyfree
  * thread when the setting is on (small values are still freed inline). */
 void keyspaceFreeDetached(kvobj *kv, int which);

@@ -20,7 +20,6 @@
 #include "node/base/mem.h"
 #include "node/base/util.h"
 #include "node/net/reply.h"
-#include "node/server/command.h"
 #include "node/store/db.h"
 #include "node/store/keyspace_cmds.h"
 
@@ -186,10 +185,8 @@ static void scanCommand(client *c) {
     if (expired) deleteExpiredKeys(c->db, expired, nexpired);
 }
 
-void scanCmdsInit(void) {
-    commandBind((const commandBinding[]){
-        {"keys", keysCommand},
-        {"scan", scanCommand},
-        {NULL, NULL},
-    });
-}
+const commandBinding scanCommands[] = {
+    {"keys", keysCommand},
+    {"scan", scanCommand},
+    {NULL, NULL},
+};

@@ -23,8 +23,7 @@
 #include "node/base/mem.h"
 #include "node/base/util.h"
 #include "node/net/reply.h"
-#include "node/server/command.h"
-#include "node/server/modules.h"
+#include "node/types/type_cmds.h"
 #include "node/store/db.h"
 #include "node/types/string_value.h"
 
@@ -623,15 +622,13 @@ done:
 static void bitfieldCommand(client *c) { bitfieldGeneric(c, 0); }
 static void bitfieldRoCommand(client *c) { bitfieldGeneric(c, 1); }
 
-void bitmapCmdsInit(void) {
-    commandBind((const commandBinding[]){
-        {"setbit", setbitCommand},
-        {"getbit", getbitCommand},
-        {"bitcount", bitcountCommand},
-        {"bitpos", bitposCommand},
-        {"bitop", bitopCommand},
-        {"bitfield", bitfieldCommand},
-        {"bitfield_ro", bitfieldRoCommand},
-        {NULL, NULL},
-    });
-}
+const commandBinding bitmapCommands[] = {
+    {"setbit", setbitCommand},
+    {"getbit", getbitCommand},
+    {"bitcount", bitcountCommand},
+    {"bitpos", bitposCommand},
+    {"bitop", bitopCommand},
+    {"bitfield", bitfieldCommand},
+    {"bitfield_ro", bitfieldRoCommand},
+    {NULL, NULL},
+};

@@ -25,8 +25,7 @@
 #include "node/base/mem.h"
 #include "node/base/util.h"
 #include "node/net/reply.h"
-#include "node/server/command.h"
-#include "node/server/modules.h"
+#include "node/types/type_cmds.h"
 #include "node/store/db.h"
 #include "node/types/string_value.h"
 
@@ -753,30 +752,28 @@ static void lcsCommand(client *c) {
     memFree(t.cells);
 }
 
-void stringCmdsInit(void) {
-    commandBind((const commandBinding[]){
-        {"get", getCommand},
-        {"set", setCommand},
-        {"setnx", setnxCommand},
-        {"setex", setexCommand},
-        {"psetex", psetexCommand},
-        {"getex", getexCommand},
-        {"getdel", getdelCommand},
-        {"getset", getsetCommand},
-        {"mget", mgetCommand},
-        {"mset", msetCommand},
-        {"msetnx", msetnxCommand},
-        {"append", appendCommand},
-        {"strlen", strlenCommand},
-        {"incr", incrCommand},
-        {"decr", decrCommand},
-        {"incrby", incrbyCommand},
-        {"decrby", decrbyCommand},
-        {"incrbyfloat", incrbyfloatCommand},
-        {"getrange", getrangeCommand},
-        {"substr", getrangeCommand},
-        {"setrange", setrangeCommand},
-        {"lcs", lcsCommand},
-        {NULL, NULL},
-    });
-}
+const commandBinding stringCommands[] = {
+    {"get", getCommand},
+    {"set", setCommand},
+    {"setnx", setnxCommand},
+    {"setex", setexCommand},
+    {"psetex", psetexCommand},
+    {"getex", getexCommand},
+    {"getdel", getdelCommand},
+    {"getset", getsetCommand},
+    {"mget", mgetCommand},
+    {"mset", msetCommand},
+    {"msetnx", msetnxCommand},
+    {"append", appendCommand},
+    {"strlen", strlenCommand},
+    {"incr", incrCommand},
+    {"decr", decrCommand},
+    {"incrby", incrbyCommand},
+    {"decrby", decrbyCommand},
+    {"incrbyfloat", incrbyfloatCommand},
+    {"getrange", getrangeCommand},
+    {"substr", getrangeCommand},
+    {"setrange", setrangeCommand},
+    {"lcs", lcsCommand},
+    {NULL, NULL},
+};

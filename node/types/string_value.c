@@ -21,7 +21,6 @@
 
 #include "node/base/mem.h"
 #include "node/base/util.h"
-#include "node/net/netio.h"
 #include "node/net/reply.h"
 
 void stringReplyValue(client *c, const kvobj *kv) {
@@ -32,10 +31,11 @@ void stringReplyValue(client *c, const kvobj *kv) {
     }
 }
 
-long long stringMaxLength(void) {
-    long long max = netGetSettings()->protoMaxBulkLen;
-    return max > 0 ? max : 512LL * 1024 * 1024;
-}
+/* proto-max-bulk-len, pushed in by the server's config bindings. */
+static long long maxLength = 512LL * 1024 * 1024;
+
+void stringSetMaxLength(long long max) { maxLength = max; }
+long long stringMaxLength(void) { return maxLength; }
 
 int stringCheckLength(client *c, long long size, long long append) {
     if (c->flags & CLIENT_PRIMARY) return 0;

@@ -23,6 +23,7 @@ void stringReplyValue(client *c, const kvobj *kv);
 
 /* The largest string a command may build (proto-max-bulk-len). */
 long long stringMaxLength(void);
+void stringSetMaxLength(long long max);
 
 /* Returns 0 if a string of size + append bytes is allowed, else replies
  * "string exceeds maximum allowed size" and returns -1.  A primary's

@@ -18,6 +18,7 @@
 #include "node/server/dispatch.h"
 #include <stddef.h>
 #include "node/server/modules.h"
+#include "node/server/persist.h"
 #include "node/server/server.h"
 #include "node/store/db.h"
 
@@ -167,6 +168,11 @@ int main(int argc, char **argv) {
     if (!netListenerOpen("tcp") && !netListenerOpen("unix"))
         return abortListening(s, "Configured to not listen anywhere, exiting.");
     serverLog(LL_NOTICE, "Server initialized");
+    if (persistLoadAtStartup() != 0) {
+        netCloseListeners();
+        if (s->pidfile && s->pidfile[0]) unlink(s->pidfile);
+        return 1;
+    }
     if (netListenerOpen("tcp")) serverLog(LL_NOTICE, "Ready to accept connections tcp");
     if (netListenerOpen("unix")) serverLog(LL_NOTICE, "Ready to accept connections unix");
     int rc = serverRun();

@@ -167,18 +167,17 @@ static int loadFile(int *missing, dstr *err) {
     return rc == -1 ? -1 : 0;
 }
 
-static void loadAtStartup(void) {
+int persistLoadAtStartup(void) {
     int missing;
     dstr err = NULL;
-    if (loadFile(&missing, &err) == 0) return;
+    if (loadFile(&missing, &err) == 0) return 0;
     serverLog(LL_WARNING, "Bad RDB file: %s", err);
     serverLog(LL_WARNING, "Fatal error loading the DB, check server logs. Exiting.");
     dstrFree(err);
-    /* Start-up cannot go on with part of the data: exiting here rather
-     * than in main because modulesInit has no way to report failure.  The
-     * partial dataset is freed first so leak checkers see a clean exit. */
+    /* Start-up cannot go on with part of the data; free it so leak
+     * checkers see a clean exit when main stops the process. */
     dbEmpty(-1, NULL);
-    exit(1);
+    return -1;
 }
 
 void persistDebugReload(client *c) {
@@ -234,5 +233,4 @@ void persistInit(void) {
     infoRegisterCounter("rdb_last_load_keys_loaded", lastLoadLoadedCounter);
     infoRegisterCounter("rdb_last_load_keys_expired", lastLoadExpiredCounter);
     serverRegisterShutdownHandler(saveOnShutdown);
-    loadAtStartup();
 }

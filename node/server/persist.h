@@ -12,6 +12,9 @@
  * then loads dir/dbfilename if it exists.  A file that cannot be loaded
  * stops the start (the process exits with 1 after logging why). */
 void persistInit(void);
+/* Loads dir/dbfilename if it exists; 0, or -1 (logged) when the file is
+ * unusable and the start must stop. */
+int persistLoadAtStartup(void);
 
 /* Registers the persistence directives (idempotent).  Meant to run before
  * the configuration is read; persistInit calls it too, carrying over what

@@ -299,6 +299,21 @@ static void compactQuerybuf(client *c) {
     c->qbPos = 0;
 }
 
+/* While this command runs, let the memory system fetch what the next ones
+ * will touch: the key of the command after next gets its bucket fetched
+ * (stage 0), the next command's key, whose bucket was asked for one
+ * command ago, gets its entries fetched (stage 1).  Peeking is a cheap
+ * scan of RESP headers already in cache; inline commands are not peeked. */
+static void prefetchAhead(client *c, size_t next) {
+    const char *arg;
+    size_t arglen, end;
+    size_t len = dstrLen(c->querybuf);
+    if (next >= len || !respPeekArg(c->querybuf, len, next, 1, &arg, &arglen, &end)) return;
+    hooks.prefetchKey(c, arg, arglen, 1);
+    if (end < len && respPeekArg(c->querybuf, len, end, 1, &arg, &arglen, &end))
+        hooks.prefetchKey(c, arg, arglen, 0);
+}
+
 /* Runs every complete command in the query buffer. */
 void clientProcessInput(client *c) {
     respLimits limits = {.maxBulkLen = settings.protoMaxBulkLen,
@@ -325,6 +340,7 @@ void clientProcessInput(client *c) {
         }
         c->argc = c->req.argc;
         c->argv = c->req.argv;
+        if (hooks.prefetchKey) prefetchAhead(c, next);
         int stop = hooks.processCommand(c);
         clientReleaseArgs(c);
         respRequestReset(&c->req);

@@ -71,6 +71,9 @@ typedef struct netHooks {
     /* A client was disconnected because of a protocol error or limit; the
      * message is for the log. */
     void (*clientError)(client *c, const char *msg);
+    /* Optional: the first argument of a command further down the pipeline
+     * (probably a key), to prefetch in `stage` 0 or 1 (see db.h). */
+    void (*prefetchKey)(client *c, const char *arg, size_t len, int stage);
 } netHooks;
 void netSetHooks(const netHooks *hooks);
 

@@ -820,3 +820,35 @@ dstr respEncodeCommand(dstr s, int argc, const char **argv, const size_t *argvle
     dstrIncrLen(s, p - start);
     return s;
 }
+
+/* --- Peeking ahead (prefetch) --- */
+
+/* Reads "<prefix><digits>\r\n" at *pos within len; advances *pos. */
+static int peekNumberLine(const char *buf, size_t len, size_t *pos, char prefix, long long *out) {
+    size_t p = *pos;
+    if (p >= len || buf[p] != prefix) return 0;
+    const char *cr = memchr(buf + p + 1, '\r', len - p - 1 < 24 ? len - p - 1 : 24);
+    if (!cr || (size_t)(cr - buf) + 1 >= len) return 0;
+    if (!parseStrictLL(buf + p + 1, (size_t)(cr - (buf + p + 1)), out)) return 0;
+    *pos = (size_t)(cr - buf) + 2;
+    return 1;
+}
+
+int respPeekArg(const char *buf, size_t len, size_t pos, int index, const char **arg, size_t *arglen,
+                size_t *cmdEnd) {
+    long long argc;
+    if (!peekNumberLine(buf, len, &pos, '*', &argc) || argc <= index || argc > RESP_PEEK_MAX_ARGS)
+        return 0;
+    for (long long i = 0; i < argc; i++) {
+        long long blen;
+        if (!peekNumberLine(buf, len, &pos, '$', &blen) || blen < 0) return 0;
+        if ((size_t)blen + 2 > len - pos) return 0; /* not all here yet */
+        if (i == index) {
+            *arg = buf + pos;
+            *arglen = (size_t)blen;
+        }
+        pos += (size_t)blen + 2;
+    }
+    *cmdEnd = pos;
+    return 1;
+}

@@ -87,6 +87,15 @@ size_t respRequestBytesWanted(const respRequest *r);
  * still points at it, so the caller keeps it alive until respRequestReset. */
 dstr respRequestTakeArg(respRequest *r, int i);
 
+/* Looks ahead in a pipeline without parsing for real: if a complete
+ * multibulk command of at most RESP_PEEK_MAX_ARGS arguments starts at pos,
+ * sets *arg and *arglen to argument `index` and *cmdEnd to the offset after the
+ * command and returns 1; otherwise 0.  Used to prefetch the keys of the
+ * next commands while the current one runs. */
+#define RESP_PEEK_MAX_ARGS 16
+int respPeekArg(const char *buf, size_t len, size_t pos, int index, const char **arg, size_t *arglen,
+                size_t *cmdEnd);
+
 /* --- Reply reader (clients) --- */
 
 enum {

@@ -42,9 +42,14 @@ static void onClientError(client *c, const char *msg) {
               c->addr);
 }
 
+static void prefetchKey(client *c, const char *arg, size_t len, int stage) {
+    if (c->db) dbPrefetchKey(c->db, arg, len, stage);
+}
+
 static void wireModules(void) {
     netHooks nh = {
         .processCommand = dispatchProcessCommand,
+        .prefetchKey = prefetchKey,
         .clientCreated = onClientCreated,
         .clientError = onClientError,
     };

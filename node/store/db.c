@@ -152,6 +152,11 @@ static kvobj *lookup(serverDb *db, const dstr key, int flags) {
 kvobj *dbLookupRead(serverDb *db, const dstr key, int flags) { return lookup(db, key, flags); }
 kvobj *dbLookupWrite(serverDb *db, const dstr key) { return lookup(db, key, LOOKUP_WRITE); }
 
+void dbPrefetchKey(serverDb *db, const char *key, size_t len, int stage) {
+    /* Same hash as keyHash() computes for a dstr holding these bytes. */
+    hashtablePrefetch(db->keys, hashBytes(key, len), stage);
+}
+
 /* --- Writing --- */
 
 void dbAdd(serverDb *db, kvobj *kv) {

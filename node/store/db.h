@@ -89,6 +89,9 @@ int dbExpireDeletes(void);
 kvobj *dbFind(serverDb *db, const dstr key);
 kvobj *dbLookupRead(serverDb *db, const dstr key, int flags);
 kvobj *dbLookupWrite(serverDb *db, const dstr key);
+/* Hint that key (raw bytes) will be looked up soon; stage as in
+ * hashtablePrefetch.  Pipelines call it for the next commands' keys. */
+void dbPrefetchKey(serverDb *db, const char *key, size_t len, int stage);
 /* Adds a new entry; the key must not exist. */
 void dbAdd(serverDb *db, kvobj *kv);
 /* Adds or overwrites.  keepTtl: the old TTL moves to the new entry.

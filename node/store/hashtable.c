@@ -314,6 +314,27 @@ static inline uint32_t matchFingerprint(const bucket *b, uint8_t fp) {
 }
 
 /* Find key in both tables. */
+/* --- Prefetch ---
+ * A pipeline tells us the next keys before we need them.  Stage 0 asks the
+ * CPU for the bucket; stage 1, run later when that bucket is likely cached,
+ * asks for the entries whose fingerprint matches.  By the time the lookup
+ * runs, both cache misses it would have taken are (partly) paid. */
+void hashtablePrefetch(hashtable *ht, uint64_t hash, int stage) {
+    uint8_t fp = fingerprintOf(hash);
+    for (int t = 0; t <= 1; t++) {
+        if (!ht->tables[t]) continue;
+        size_t index = hash & tableMask(ht, t);
+        if (index < firstLiveBucket(ht, t)) continue;
+        bucket *b = &ht->tables[t][index];
+        if (stage == 0) {
+            __builtin_prefetch(b);
+            continue;
+        }
+        for (uint32_t m = matchFingerprint(b, fp); m; m &= m - 1)
+            __builtin_prefetch(b->entries[__builtin_ctz(m)]);
+    }
+}
+
 static bool findEntry(const hashtable *ht, const void *key, uint64_t hash, location *loc) {
     uint8_t fp = fingerprintOf(hash);
     for (int t = 0; t <= 1; t++) {

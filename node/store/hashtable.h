@@ -88,6 +88,10 @@ int hashtableFind(hashtable *ht, const void *key, void **found);
  * until the next operation on the table. */
 void **hashtableFindRef(hashtable *ht, const void *key);
 
+/* Prefetch for a lookup of a key with this hash coming soon: stage 0 the
+ * bucket, stage 1 (later) the matching entries. A hint only. */
+void hashtablePrefetch(hashtable *ht, uint64_t hash, int stage);
+
 /* --- Insert --- */
 /* Adds entry; returns 0 (and does nothing) if an entry with the key exists. */
 int hashtableAdd(hashtable *ht, void *entry);

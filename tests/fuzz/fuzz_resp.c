@@ -144,11 +144,26 @@ static dstr runReader(const uint8_t *data, const size_t *cuts, size_t ncuts) {
     return t;
 }
 
+/* Peeking walks the pipeline like the client's prefetch does: every
+ * argument it reports lies inside the buffer, and each step moves forward. */
+static void checkPeek(const char *buf, size_t len) {
+    size_t pos = 0;
+    for (int steps = 0; steps < 64 && pos < len; steps++) {
+        const char *arg;
+        size_t arglen, end;
+        if (!respPeekArg(buf, len, pos, 1, &arg, &arglen, &end)) return;
+        check(arg >= buf && arg + arglen <= buf + len, "peeked argument outside the buffer");
+        check(end > pos && end <= len, "peek did not move forward");
+        pos = end;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 2) return 0;
     uint8_t c0 = data[0], c1 = data[1];
     data += 2;
     size -= 2;
+    checkPeek((const char *)data, size);
     respLimits small = {.maxBulkLen = 40, .maxMultibulk = 6};
     respLimits big = {.maxBulkLen = 512LL * 1024 * 1024, .maxMultibulk = 1024 * 1024};
     const respLimits *limits = c0 & 1 ? &small : &big;

@@ -846,8 +846,36 @@ static void test_reader_big_then_small(void **state) {
     dstrFree(in);
 }
 
+/* respPeekArg finds an argument of the next complete command without
+ * parsing it, and declines anything incomplete, inline or too long. */
+static void test_peek_arg(void **state) {
+    (void)state;
+    const char *buf = "*2\r\n$3\r\nGET\r\n$5\r\nkey:1\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n";
+    size_t len = strlen(buf), end;
+    const char *arg;
+    size_t arglen;
+    assert_int_equal(respPeekArg(buf, len, 0, 1, &arg, &arglen, &end), 1);
+    assert_int_equal(arglen, 5);
+    assert_memory_equal(arg, "key:1", 5);
+    assert_int_equal(end, 24);
+    assert_int_equal(respPeekArg(buf, len, end, 1, &arg, &arglen, &end), 1);
+    assert_memory_equal(arg, "k", 1);
+    assert_int_equal(end, len);
+    assert_int_equal(respPeekArg(buf, len, 0, 2, &arg, &arglen, &end), 0);   /* no such argument */
+    for (size_t cut = 0; cut < 24; cut++)                                     /* incomplete */
+        assert_int_equal(respPeekArg(buf, cut, 0, 1, &arg, &arglen, &end), 0);
+    assert_int_equal(respPeekArg("GET k\r\n", 7, 0, 1, &arg, &arglen, &end), 0); /* inline */
+    assert_int_equal(respPeekArg("*2\r\n$-1\r\n", 10, 0, 1, &arg, &arglen, &end), 0);
+    assert_int_equal(respPeekArg("*2\r\n$99999999999999999999\r\n", 29, 0, 1, &arg, &arglen, &end), 0);
+    char big[1024];
+    int n = snprintf(big, sizeof(big), "*%d\r\n", RESP_PEEK_MAX_ARGS + 1);
+    for (int i = 0; i <= RESP_PEEK_MAX_ARGS; i++) n += snprintf(big + n, sizeof(big) - (size_t)n, "$1\r\na\r\n");
+    assert_int_equal(respPeekArg(big, (size_t)n, 0, 1, &arg, &arglen, &end), 0); /* too many args */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_peek_arg),
         cmocka_unit_test(test_multibulk_valid),
         cmocka_unit_test(test_inline_valid),
         cmocka_unit_test(test_pipeline),

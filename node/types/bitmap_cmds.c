@@ -22,6 +22,7 @@
 
 #include "node/base/mem.h"
 #include "node/base/util.h"
+#include "node/net/args.h"
 #include "node/net/reply.h"
 #include "node/types/type_cmds.h"
 #include "node/store/db.h"
@@ -154,11 +155,6 @@ static int parseUnit(client *c, const dstr arg, int *isBit) {
     return 0;
 }
 
-static int argLongLong(client *c, const dstr arg, long long *value) {
-    if (string2ll(arg, dstrLen(arg), value)) return 0;
-    replyErrorNotInteger(c);
-    return -1;
-}
 
 /* Looks key up for reading; replies WRONGTYPE and returns -1 if it is not
  * a string.  *p / *len are the bytes (NULL / 0 when missing); buf holds

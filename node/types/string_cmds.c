@@ -24,6 +24,7 @@
 
 #include "node/base/mem.h"
 #include "node/base/util.h"
+#include "node/net/args.h"
 #include "node/net/reply.h"
 #include "node/types/type_cmds.h"
 #include "node/store/db.h"
@@ -36,11 +37,6 @@ static int isToken(const dstr arg, const char *token) {
     return dstrLen(arg) == len && strncasecmp(arg, token, len) == 0;
 }
 
-static int argLongLong(client *c, const dstr arg, long long *value) {
-    if (string2ll(arg, dstrLen(arg), value)) return 0;
-    replyErrorNotInteger(c);
-    return -1;
-}
 
 /* Options of SET (forSet) and GETEX. */
 #define OPT_NX (1 << 0)

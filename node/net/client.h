@@ -127,6 +127,10 @@ typedef struct commandBinding {
     commandProc *proc;
 } commandBinding;
 
+/* Client names and library attributes (CLIENT SETNAME / SETINFO, HELLO
+ * SETNAME) may hold printable ASCII without spaces only. */
+int clientAttrIsValid(const char *s, size_t len);
+
 /* Lifecycle. */
 client *clientCreateFake(void);
 void clientFree(client *c);

@@ -131,3 +131,9 @@ dstr clientInfoString(dstr s, client *c) {
                       (unsigned long long)c->commandsProcessed);
     return s;
 }
+
+int clientAttrIsValid(const char *s, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '!' || s[i] > '~') return 0;
+    return 1;
+}

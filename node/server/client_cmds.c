@@ -66,13 +66,6 @@ static client *oldestClient(void) {
     return last;
 }
 
-/* Characters allowed in names and lib info: printable, no space. */
-static int validClientAttr(const char *s, size_t len) {
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < '!' || s[i] > '~') return 0;
-    return 1;
-}
-
 static void replyWrongArgsForSubcommand(client *c) {
     dstr up = dstrNew(c->argv[0]);
     dstrToUpper(up);
@@ -243,7 +236,7 @@ static void clientKillCommand(client *c) {
 
 static void clientSetnameCommand(client *c) {
     dstr name = c->argv[2];
-    if (!validClientAttr(name, dstrLen(name))) {
+    if (!clientAttrIsValid(name, dstrLen(name))) {
         replyError(c, "ERR Client names cannot contain spaces, newlines or special characters.");
         return;
     }
@@ -271,7 +264,7 @@ static void clientSetinfoCommand(client *c) {
         replyErrorFormat(c, "ERR Unrecognized option '%s'", attr);
         return;
     }
-    if (!validClientAttr(val, dstrLen(val))) {
+    if (!clientAttrIsValid(val, dstrLen(val))) {
         replyErrorFormat(c, "ERR %s cannot contain spaces, newlines or special characters.", attr);
         return;
     }

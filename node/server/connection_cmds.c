@@ -109,11 +109,6 @@ static void authCommand(client *c) {
 }
 
 /* Printable ASCII without spaces; empty is allowed (it clears the name). */
-static int validClientName(const dstr name) {
-    for (size_t i = 0; i < dstrLen(name); i++)
-        if (name[i] < '!' || name[i] > '~') return 0;
-    return 1;
-}
 
 static void helloReply(client *c) {
     replyMapLen(c, 7);
@@ -158,7 +153,7 @@ static void helloCommand(client *c) {
         } else if (!strcasecmp(c->argv[j], "SETNAME") && more >= 1) {
             /* Checked while parsing, before authentication, as Valkey does. */
             name = c->argv[j + 1];
-            if (!validClientName(name)) {
+            if (!clientAttrIsValid(name, dstrLen(name))) {
                 replyError(c, "ERR Client names cannot contain spaces, newlines or special characters.");
                 return;
             }

@@ -29,6 +29,7 @@
 
 #include "node/base/crc.h"
 #include "node/base/mem.h"
+#include "node/base/util.h"
 #include "node/base/timeutil.h"
 #include "node/store/db.h"
 #include "node/store/hashtable.h"
@@ -49,18 +50,6 @@ void rdbWriterInitFd(rdbWriter *w, int fd, int checksum, int compress) { writerI
 
 void rdbWriterInitMem(rdbWriter *w, int checksum, int compress) { writerInit(w, -1, checksum, compress); }
 
-static int writeAll(int fd, const unsigned char *p, size_t len) {
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 int rdbWriterFlush(rdbWriter *w) {
     if (w->error) return -1;

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* --- Integers ------------------------------------------------------------ */
 
@@ -411,4 +412,18 @@ void bytesToHuman(char *buf, size_t len, unsigned long long n) {
         return;
     }
     snprintf(buf, len, "%.2f%c", scaled, units[unit]);
+}
+
+int writeAll(int fd, const void *buf, size_t len) {
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
 }

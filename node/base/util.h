@@ -35,6 +35,10 @@ int globMatch(const char *pattern, size_t patlen, const char *str, size_t strlen
 
 /* "1gb" / "100mb" / "512k" / "4096" -> bytes. Returns 1 on success. */
 int memtoull(const char *s, unsigned long long *out);
+/* write(2) until all len bytes are written (retrying EINTR) on a blocking
+ * descriptor; 0, or -1 with errno set. */
+int writeAll(int fd, const void *buf, size_t len);
+
 /* Human form used by INFO: "1.50M", "976.56K", "12B". */
 void bytesToHuman(char *buf, size_t len, unsigned long long n);
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "node/base/dstr.h"
+#include "node/base/util.h"
 #include "node/base/mem.h"
 #include "node/net/resp.h"
 
@@ -74,18 +75,6 @@ static int connectUnix(const char *path) {
     return fd;
 }
 
-static int writeAll(int fd, const char *p, size_t len) {
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 /* Sends one command and reads its reply; NULL on a connection error. */
 static respValue *cliCall(cliConn *conn, int argc, const char **argv) {

@@ -11,4 +11,9 @@
  * after replying "ERR value is not an integer or out of range". */
 int argLongLong(client *c, const dstr arg, long long *value);
 
+/* An int (as Valkey's getIntFromObjectOrReply): not an integer → the
+ * message above; outside the int range → "ERR value is out of range, value
+ * must between <INT_MIN> and <INT_MAX>".  Returns 0, or -1 after replying. */
+int argInt(client *c, const dstr arg, int *value);
+
 #endif

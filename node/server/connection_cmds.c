@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "node/base/util.h"
+#include "node/net/args.h"
 #include "node/net/reply.h"
 #include "node/server/command.h"
 #include "node/server/dispatch.h"
@@ -45,18 +46,10 @@ static void quitCommand(client *c) {
 }
 
 static void selectCommand(client *c) {
-    long long id;
-    if (!string2ll(c->argv[1], dstrLen(c->argv[1]), &id)) {
-        replyErrorNotInteger(c);
-        return;
-    }
-    /* Valkey reads the index as an int: outside that range is its own
-     * error; a negative index in range is a missing database. */
-    if (id < INT_MIN || id > INT_MAX) {
-        replyErrorFormat(c, "ERR value is out of range, value must between %d and %d", INT_MIN, INT_MAX);
-        return;
-    }
-    serverDb *db = dbByIndex((int)id);
+    int id;
+    /* Valkey reads the index as an int; a negative one is a missing db. */
+    if (argInt(c, c->argv[1], &id) != 0) return;
+    serverDb *db = dbByIndex(id);
     if (!db) {
         replyError(c, "ERR DB index is out of range");
         return;

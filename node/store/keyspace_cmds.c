@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "node/base/util.h"
+#include "node/net/args.h"
 #include "node/net/reply.h"
 #include "node/store/db.h"
 #include "node/store/lazyfree.h"
@@ -65,20 +66,12 @@ static int sameKey(const dstr a, const dstr b) {
 /* An int argument, with Valkey's two errors: not an integer at all, or an
  * integer outside the int range (errMsg, when given, replaces both).
  * Returns 0 on error (replied). */
+/* With errMsg, any bad value gets that message; without, argInt's. */
 static int parseInt(client *c, const dstr arg, int *out, const char *errMsg) {
+    if (!errMsg) return argInt(c, arg, out) == 0;
     long long v;
-    if (!string2ll(arg, dstrLen(arg), &v)) {
-        if (errMsg)
-            replyError(c, errMsg);
-        else
-            replyErrorNotInteger(c);
-        return 0;
-    }
-    if (v < INT_MIN || v > INT_MAX) {
-        if (errMsg)
-            replyError(c, errMsg);
-        else
-            replyErrorFormat(c, "ERR value is out of range, value must between %d and %d", INT_MIN, INT_MAX);
+    if (!string2ll(arg, dstrLen(arg), &v) || v < INT_MIN || v > INT_MAX) {
+        replyError(c, errMsg);
         return 0;
     }
     *out = (int)v;

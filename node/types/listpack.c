@@ -79,6 +79,11 @@ size_t lpBytes(const unsigned char *lp) {
     return readU32(lp);
 }
 
+int lpSafeToAdd(const unsigned char *lp, size_t add) {
+    size_t size = lp ? lpBytes(lp) : 0;
+    return add <= LP_MAX_SAFETY_SIZE && size + add <= LP_MAX_SAFETY_SIZE;
+}
+
 /* --- Encoding --- */
 
 /* Bytes a backlen of value len occupies (Valkey's thresholds, kept exactly

@@ -35,6 +35,11 @@ void lpFree(unsigned char *lp);
 /* Gives back allocation slack beyond lpBytes(). */
 unsigned char *lpShrinkToFit(unsigned char *lp);
 
+/* Largest listpack the callers should build (1 GB); past it they convert to
+ * the big encoding.  lpSafeToAdd: 1 if adding `add` bytes stays within it. */
+#define LP_MAX_SAFETY_SIZE (1UL << 30)
+int lpSafeToAdd(const unsigned char *lp, size_t add);
+
 /* Total size in bytes (the header field). */
 size_t lpBytes(const unsigned char *lp);
 /* Number of elements; O(1) unless the count is LP_COUNT_UNKNOWN, then O(n),

@@ -559,6 +559,32 @@ static void testRandomPairs(void **state) {
     lpFree(lp);
 }
 
+static void testDeleteRangeWithEntryAndShrink(void **state) {
+    (void)state;
+    unsigned char *lp = lpNew(4096);
+    for (int i = 0; i < 10; i++) lp = lpAppendInteger(lp, i);
+    lp = lpShrinkToFit(lp);
+    assert_int_equal(lpBytes(lp), 7 + 10 * 2);
+    unsigned char *p = lpSeek(lp, 3);
+    lp = lpDeleteRangeWithEntry(lp, &p, 4); /* 0 1 2 7 8 9 */
+    int64_t v;
+    lpGet(p, &v, NULL);
+    assert_int_equal(v, 7);
+    assert_int_equal(lpLength(lp), 6);
+    p = lpSeek(lp, -2);
+    lp = lpDeleteRangeWithEntry(lp, &p, 100); /* 0 1 2 7 */
+    assert_null(p);
+    assert_int_equal(lpLength(lp), 4);
+    lp = lpDeleteRange(lp, -1, 1);
+    lp = lpDeleteRange(lp, 7, 1); /* out of range: unchanged */
+    const unsigned char want[] = {0x0D, 0, 0, 0, 3, 0, 0, 1, 1, 1, 2, 1, 0xFF};
+    assertBytes(lp, want, sizeof(want));
+    assert_true(lpSafeToAdd(lp, 1000));
+    assert_false(lpSafeToAdd(lp, LP_MAX_SAFETY_SIZE));
+    assert_true(lpSafeToAdd(NULL, LP_MAX_SAFETY_SIZE));
+    lpFree(lp);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(testEmpty),
@@ -573,6 +599,7 @@ int main(void) {
         cmocka_unit_test(testValidateCallbackRejects),
         cmocka_unit_test(testLargeCount),
         cmocka_unit_test(testRandomPairs),
+        cmocka_unit_test(testDeleteRangeWithEntryAndShrink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

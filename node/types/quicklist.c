@@ -302,6 +302,45 @@ void quicklistPushTail(quicklist *ql, const void *value, size_t len) {
     quicklistPush(ql, value, len, QUICKLIST_TAIL);
 }
 
+void quicklistAppendListpack(quicklist *ql, unsigned char *lp) {
+    unsigned long count = lpLength(lp);
+    if (count == 0) {
+        lpFree(lp);
+        return;
+    }
+    quicklistNode *node = nodeNew(QUICKLIST_NODE_PACKED);
+    lpFree(node->entry);
+    node->entry = lp;
+    node->count = (unsigned int)count;
+    nodeUpdated(node);
+    linkAfter(ql, ql->tail, node);
+    qlCompressAround(ql, node);
+}
+
+void quicklistAppendPlainNode(quicklist *ql, unsigned char *data, size_t len) {
+    quicklistNode *node = nodeNew(QUICKLIST_NODE_PLAIN);
+    node->entry = data;
+    node->sz = len;
+    node->count = 1;
+    linkAfter(ql, ql->tail, node);
+    qlCompressAround(ql, node);
+}
+
+quicklist *quicklistDup(const quicklist *ql) {
+    quicklist *copy = quicklistNew(ql->fill, ql->compress);
+    for (const quicklistNode *n = ql->head; n; n = n->next) {
+        quicklistNode *node = memAlloc(sizeof(*node));
+        *node = *n;
+        size_t bytes = n->sz;
+        if (n->encoding == QUICKLIST_NODE_LZF)
+            bytes = sizeof(quicklistLZF) + ((const quicklistLZF *)n->entry)->compressedSize;
+        node->entry = memDup(n->entry, bytes ? bytes : 1);
+        node->recompress = 0;
+        linkAfter(copy, copy->tail, node);
+    }
+    return copy;
+}
+
 /* --- Locating and reading --- */
 
 /* Node and offset of element idx (negative from the tail); 0 if out of

@@ -125,6 +125,14 @@ int quicklistPop(quicklist *ql, int where, unsigned char **data, size_t *len, lo
 /* Moves the tail element to the head. */
 void quicklistRotate(quicklist *ql);
 
+/* For RDB loading: appends a node holding listpack lp (taken over; an
+ * empty one is freed), or a plain node holding data (memAlloc'ed, taken
+ * over, len bytes).  The node is used as is, even if over the limits. */
+void quicklistAppendListpack(quicklist *ql, unsigned char *lp);
+void quicklistAppendPlainNode(quicklist *ql, unsigned char *data, size_t len);
+/* A copy with the same options and nodes (compressed ones copied as such). */
+quicklist *quicklistDup(const quicklist *ql);
+
 /* Byte limit of a node for fill (also the size above which an element gets
  * a plain node). */
 size_t quicklistNodeLimit(int fill);

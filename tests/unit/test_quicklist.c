@@ -348,6 +348,9 @@ static void runRandom(int fill, int depth, uint64_t seed, int ops) {
         }
         checkAll(ql, &m);
     }
+    quicklist *copy = quicklistDup(ql);
+    checkAll(copy, &m);
+    quicklistRelease(copy);
     assert_true(seenPlain > 0);
     assert_true(seenMaxNodes > 5);
     if (depth > 0) {
@@ -489,12 +492,43 @@ static void testPlainNodes(void **state) {
     modelFree(&m);
 }
 
+/* The RDB-loading entry points: whole listpacks and plain nodes appended
+ * as nodes, then used like any other. */
+static void testAppendNodes(void **state) {
+    (void)state;
+    quicklist *ql = quicklistNew(-1, 1);
+    model m = {0};
+    static unsigned char big[6000];
+    for (int round = 0; round < 4; round++) {
+        unsigned char *lp = lpNew(0);
+        for (int i = 0; i < 30; i++) {
+            char buf[40];
+            int n = snprintf(buf, sizeof(buf), "elem-%d-%d-padding-padding", round, i);
+            lp = lpAppend(lp, buf, (size_t)n);
+            modelInsert(&m, m.count, (const unsigned char *)buf, (size_t)n);
+        }
+        quicklistAppendListpack(ql, lp);
+        memset(big, 'a' + round, sizeof(big));
+        quicklistAppendPlainNode(ql, memDup(big, sizeof(big)), sizeof(big));
+        modelInsert(&m, m.count, big, sizeof(big));
+    }
+    quicklistAppendListpack(ql, lpNew(0));
+    assert_int_equal(ql->len, 8);
+    checkAll(ql, &m);
+    assert_int_equal(quicklistDelRange(ql, 25, 10), 10);
+    modelDelete(&m, 25, 10);
+    checkAll(ql, &m);
+    quicklistRelease(ql);
+    modelFree(&m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(testEmptyList),
         cmocka_unit_test(testFillShape),
         cmocka_unit_test(testCompressionAndOptions),
         cmocka_unit_test(testPlainNodes),
+        cmocka_unit_test(testAppendNodes),
         cmocka_unit_test(testRandomFill2),
         cmocka_unit_test(testRandomFill5),
         cmocka_unit_test(testRandomFillMinus1),

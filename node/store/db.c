@@ -98,6 +98,12 @@ void dbNotify(int type, const char *event, const dstr key, int dbid) {
     if (hooks.notify) hooks.notify(type, event, key, dbid);
 }
 
+void dbKeyWritten(serverDb *db, const dstr key, int type, const char *event) {
+    dbMarkDirty(1);
+    dbSignalModifiedKey(db, key);
+    dbNotify(type, event, key, db->id);
+}
+
 dbStats *dbGetStats(void) { return &stats; }
 
 /* --- Expiry --- */

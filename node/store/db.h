@@ -132,6 +132,9 @@ kvobj *dbRandomKey(serverDb *db);
 
 /* --- Changes and notifications (commands call these) --- */
 void dbMarkDirty(long long n);      /* counts changes for save points and propagation */
+/* The usual trio after a command changed one key: count one change, signal
+ * the key (WATCH) and send the keyspace notification. */
+void dbKeyWritten(serverDb *db, const dstr key, int type, const char *event);
 long long dbDirty(void);
 void dbSignalModifiedKey(serverDb *db, const dstr key);
 void dbNotify(int type, const char *event, const dstr key, int dbid);

@@ -94,9 +94,7 @@ static void deleteAlreadyExpired(client *c, const dstr key) {
     kvobj *kv = dbUnlink(c->db, key);
     keyspaceFreeDetached(kv, LAZY_EXPIRE);
     dbGetStats()->expiredKeys++;
-    dbSignalModifiedKey(c->db, key);
-    dbNotify(NOTIFY_GENERIC, "del", key, c->db->id);
-    dbMarkDirty(1);
+    dbKeyWritten(c->db, key, NOTIFY_GENERIC, "del");
     dstr *argv = memAlloc(sizeof(dstr) * 2);
     argv[0] = dstrNew(lazy ? "UNLINK" : "DEL");
     argv[1] = dstrDup(key);
@@ -129,9 +127,7 @@ static void expireGeneric(client *c, long long basetime, int unit) {
         return;
     }
     dbSetExpire(c->db, kv, when);
-    dbSignalModifiedKey(c->db, key);
-    dbNotify(NOTIFY_GENERIC, "expire", key, c->db->id);
-    dbMarkDirty(1);
+    dbKeyWritten(c->db, key, NOTIFY_GENERIC, "expire");
     replyLongLong(c, 1);
     propagateAsPexpireat(c, when, basetime != 0 || unit == UNIT_SECONDS);
 }
@@ -175,9 +171,7 @@ static void persistCommand(client *c) {
         return;
     }
     dbRemoveExpire(c->db, kv);
-    dbSignalModifiedKey(c->db, key);
-    dbNotify(NOTIFY_GENERIC, "persist", key, c->db->id);
-    dbMarkDirty(1);
+    dbKeyWritten(c->db, key, NOTIFY_GENERIC, "persist");
     replyLongLong(c, 1);
 }
 

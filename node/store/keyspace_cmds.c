@@ -285,9 +285,7 @@ static void copyCommand(client *c) {
         deleteOverwritten(dst, newKey);
     }
     dbAdd(dst, copy);
-    dbSignalModifiedKey(dst, newKey);
-    dbNotify(NOTIFY_GENERIC, "copy_to", newKey, dst->id);
-    dbMarkDirty(1);
+    dbKeyWritten(dst, newKey, NOTIFY_GENERIC, "copy_to");
     replyLongLong(c, 1);
 }
 

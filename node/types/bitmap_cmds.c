@@ -202,9 +202,7 @@ static void setbitCommand(client *c) {
     if (changed || old != on) {
         unsigned mask = 1u << (7 - (offset & 7));
         p[offset >> 3] = (unsigned char)(on ? (p[offset >> 3] | mask) : (p[offset >> 3] & ~mask));
-        dbMarkDirty(1);
-        dbSignalModifiedKey(c->db, c->argv[1]);
-        dbNotify(NOTIFY_STRING, "setbit", c->argv[1], c->db->id);
+        dbKeyWritten(c->db, c->argv[1], NOTIFY_STRING, "setbit");
     }
     replyLongLong(c, old);
 }
@@ -359,13 +357,9 @@ static void bitopStore(client *c, dstr result) {
     if (result) {
         kvobj *old = stringLookupWrite(c, dest);
         stringStore(db, old, kvCreateRaw(dest, dstrLen(dest), result, -1));
-        dbMarkDirty(1);
-        dbSignalModifiedKey(db, dest);
-        dbNotify(NOTIFY_STRING, "set", dest, db->id);
+        dbKeyWritten(db, dest, NOTIFY_STRING, "set");
     } else if (stringLookupWrite(c, dest) && dbDelete(db, dest)) {
-        dbMarkDirty(1);
-        dbSignalModifiedKey(db, dest);
-        dbNotify(NOTIFY_GENERIC, "del", dest, db->id);
+        dbKeyWritten(db, dest, NOTIFY_GENERIC, "del");
     }
     replyLongLong(c, (long long)len);
 }

@@ -120,9 +120,7 @@ static int alreadyExpired(long long when) { return when != -1 && when <= dbNow()
 static void deleteAsCommand(client *c, const dstr key) {
     serverDb *db = c->db;
     dbDelete(db, key);
-    dbMarkDirty(1);
-    dbSignalModifiedKey(db, key);
-    dbNotify(NOTIFY_GENERIC, "del", key, db->id);
+    dbKeyWritten(db, key, NOTIFY_GENERIC, "del");
     stringRewriteArgv(c, 2, "DEL", (size_t)3, key, dstrLen(key));
 }
 
@@ -292,17 +290,13 @@ static void getexCommand(client *c) {
         deleteAsCommand(c, key);
     } else if (when != -1) {
         dbSetExpire(db, kv, when);
-        dbMarkDirty(1);
-        dbSignalModifiedKey(db, key);
-        dbNotify(NOTIFY_GENERIC, "expire", key, db->id);
+        dbKeyWritten(db, key, NOTIFY_GENERIC, "expire");
         char ms[32];
         int n = ll2string(ms, sizeof(ms), when);
         stringRewriteArgv(c, 3, "PEXPIREAT", (size_t)9, key, dstrLen(key), ms, (size_t)n);
     } else if ((flags & OPT_PERSIST) && kvGetExpire(kv) != -1) {
         dbRemoveExpire(db, kv);
-        dbMarkDirty(1);
-        dbSignalModifiedKey(db, key);
-        dbNotify(NOTIFY_GENERIC, "persist", key, db->id);
+        dbKeyWritten(db, key, NOTIFY_GENERIC, "persist");
         stringRewriteArgv(c, 2, "PERSIST", (size_t)7, key, dstrLen(key));
     }
 }
@@ -391,9 +385,7 @@ static void appendCommand(client *c) {
         kvSetPtr(kv, s);
         total = dstrLen(s);
     }
-    dbMarkDirty(1);
-    dbSignalModifiedKey(db, key);
-    dbNotify(NOTIFY_STRING, "append", key, db->id);
+    dbKeyWritten(db, key, NOTIFY_STRING, "append");
     replyLongLong(c, (long long)total);
 }
 
@@ -449,9 +441,7 @@ static void incrDecr(client *c, long long incr) {
     } else {
         dbAdd(db, kvCreateInt(key, dstrLen(key), value, -1));
     }
-    dbMarkDirty(1);
-    dbSignalModifiedKey(db, key);
-    dbNotify(NOTIFY_STRING, "incrby", key, db->id);
+    dbKeyWritten(db, key, NOTIFY_STRING, "incrby");
     replyLongLong(c, value);
 }
 
@@ -512,9 +502,7 @@ static void incrbyfloatCommand(client *c) {
     }
     long long expire = kv ? kvGetExpire(kv) : -1;
     stringStore(db, kv, kvCreateString(key, dstrLen(key), out, (size_t)len, expire, 0));
-    dbMarkDirty(1);
-    dbSignalModifiedKey(db, key);
-    dbNotify(NOTIFY_STRING, "incrbyfloat", key, db->id);
+    dbKeyWritten(db, key, NOTIFY_STRING, "incrbyfloat");
     replyBulk(c, out, (size_t)len);
     stringRewriteArgv(c, 4, "SET", (size_t)3, key, dstrLen(key), out, (size_t)len, "KEEPTTL", (size_t)7);
 }
@@ -582,9 +570,7 @@ static void setrangeCommand(client *c) {
     kv = stringLookupForInPlace(c, key, (size_t)offset + vlen, &grown);
     dstr s = kvGetPtr(kv);
     memcpy(s + offset, val, vlen);
-    dbMarkDirty(1);
-    dbSignalModifiedKey(db, key);
-    dbNotify(NOTIFY_STRING, "setrange", key, db->id);
+    dbKeyWritten(db, key, NOTIFY_STRING, "setrange");
     replyLongLong(c, (long long)dstrLen(s));
 }
 

@@ -25,17 +25,6 @@ ERR_MAXSIZE = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _empty_shared_server_at_end(shared_server):
-    """Leave the shared server empty when the module ends.  kvobj stores a
-    RAW value's pointer unaligned inside the entry, where LeakSanitizer does
-    not look, so values still in the keyspace at exit read as leaks in the
-    sanitizer build (a false positive, reported to the lead)."""
-    yield
-    if shared_server.alive():
-        with shared_server.raw() as c:
-            c.call("FLUSHALL")
-
 def error_of(client, *args):
     with pytest.raises(RespError) as e:
         client.call(*args)

@@ -21,6 +21,7 @@
 #include "node/server/server.h"
 #include "node/store/keyspace_cmds.h"
 #include "node/types/string_value.h"
+#include "node/types/type_util.h"
 
 static configBindList bindList;
 static configObufLimits obufLimits;
@@ -173,6 +174,31 @@ static void registerKeyspace(void) {
     configRegister(defs, sizeof(defs) / sizeof(defs[0]));
 }
 
+/* The conversion thresholds of the collection types. */
+static void registerTypes(void) {
+    typeSettings *t = typeGetSettings();
+    static configDef defs[9];
+    configDef scalars[] = {
+        CONFIG_LONGLONG_DEF("hash-max-listpack-entries", "hash-max-ziplist-entries", 0,
+                            t->hashMaxListpackEntries, 0, LONG_MAX, "512"),
+        CONFIG_LONGLONG_DEF("hash-max-listpack-value", "hash-max-ziplist-value", CONFIG_MEMORY,
+                            t->hashMaxListpackValue, 0, LONG_MAX, "64"),
+        CONFIG_INT_DEF("list-max-listpack-size", "list-max-ziplist-size", 0, t->listMaxListpackSize, INT_MIN,
+                       INT_MAX, "-2"),
+        CONFIG_INT_DEF("list-compress-depth", NULL, 0, t->listCompressDepth, 0, INT_MAX, "0"),
+        CONFIG_LONGLONG_DEF("set-max-intset-entries", NULL, 0, t->setMaxIntsetEntries, 0, LONG_MAX, "512"),
+        CONFIG_LONGLONG_DEF("set-max-listpack-entries", NULL, 0, t->setMaxListpackEntries, 0, LONG_MAX,
+                            "128"),
+        CONFIG_LONGLONG_DEF("set-max-listpack-value", NULL, 0, t->setMaxListpackValue, 0, LONG_MAX, "64"),
+        CONFIG_LONGLONG_DEF("zset-max-listpack-entries", "zset-max-ziplist-entries", 0,
+                            t->zsetMaxListpackEntries, 0, LONG_MAX, "128"),
+        CONFIG_LONGLONG_DEF("zset-max-listpack-value", "zset-max-ziplist-value", CONFIG_MEMORY,
+                            t->zsetMaxListpackValue, 0, LONG_MAX, "64"),
+    };
+    memcpy(defs, scalars, sizeof(scalars));
+    configRegister(defs, sizeof(defs) / sizeof(defs[0]));
+}
+
 static void printVersion(void) {
     printf("tessera server v=%s valkey-compatible=%s bits=%d malloc=%s\n", PACKAGE_VERSION,
            TESSERA_VERSION, (int)(sizeof(long) * 8), "jemalloc");
@@ -203,6 +229,7 @@ int configureFromArgs(int argc, char **argv, const char **configFile) {
     registerNet();
     registerServer();
     registerKeyspace();
+    registerTypes();
     persistRegisterConfig();
     int fileIndex = -1;
     dstr overrides = configBuildOverrides(argc, argv, &fileIndex);

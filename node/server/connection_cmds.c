@@ -185,6 +185,7 @@ static void helloCommand(client *c) {
 static void resetCommand(client *c) {
     const char *pass = serverGetSettings()->requirepass;
     if (c->flags & CLIENT_MONITOR) monitorDetach(c);
+    serverClientReset(c); /* MULTI, WATCH, subscriptions */
     c->db = dbByIndex(0);
     c->resp = 2;
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT |

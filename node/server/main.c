@@ -52,6 +52,7 @@ static void wireModules(void) {
         .prefetchKey = prefetchKey,
         .clientCreated = onClientCreated,
         .clientError = onClientError,
+        .clientFreed = serverClientFreed,
     };
     netSetHooks(&nh);
     dispatchInit();

@@ -65,6 +65,10 @@ static int cronHookCount;
 static void (*beforeSleepHooks[MAX_HOOKS])(void);
 static int beforeSleepHookCount;
 static void (*resetHooks[MAX_HOOKS])(void);
+static void (*clientFreedHooks[MAX_HOOKS])(client *c);
+static int clientFreedHookCount;
+static void (*clientResetHooks[MAX_HOOKS])(client *c);
+static int clientResetHookCount;
 static int resetHookCount;
 static int (*shutdownHandlers[MAX_HOOKS])(int flags, dstr *err);
 static int shutdownHandlerCount;
@@ -88,6 +92,19 @@ const char *serverExecutable(void) { return executable; }
 const char *serverConfigFile(void) { return configFile; }
 long long serverUptimeSeconds(void) { return (timeMs() - stats.startTimeMs) / 1000; }
 int serverIsShuttingDown(void) { return shutdownRequested; }
+
+void serverOnClientFreed(void (*fn)(client *c)) {
+    if (clientFreedHookCount < MAX_HOOKS) clientFreedHooks[clientFreedHookCount++] = fn;
+}
+void serverOnClientReset(void (*fn)(client *c)) {
+    if (clientResetHookCount < MAX_HOOKS) clientResetHooks[clientResetHookCount++] = fn;
+}
+void serverClientFreed(client *c) {
+    for (int i = 0; i < clientFreedHookCount; i++) clientFreedHooks[i](c);
+}
+void serverClientReset(client *c) {
+    for (int i = 0; i < clientResetHookCount; i++) clientResetHooks[i](c);
+}
 
 void serverRegisterCron(void (*fn)(void)) {
     if (cronHookCount < MAX_HOOKS) cronHooks[cronHookCount++] = fn;

@@ -79,6 +79,13 @@ int serverIsShuttingDown(void);
 void serverRegisterCron(void (*fn)(void));
 /* Work to do before the loop sleeps, in registration order. */
 void serverRegisterBeforeSleep(void (*fn)(void));
+/* Per-client state of server modules (MULTI, blocking, pub/sub): fn runs
+ * when a client is freed, and when RESET returns it to a new connection's
+ * state, in registration order. */
+void serverOnClientFreed(void (*fn)(client *c));
+void serverOnClientReset(void (*fn)(client *c));
+void serverClientFreed(client *c);
+void serverClientReset(client *c);
 /* Stats reset hooks (CONFIG RESETSTAT). */
 void serverRegisterResetStats(void (*fn)(void));
 void serverResetStats(void);

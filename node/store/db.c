@@ -15,7 +15,9 @@
 
 static serverDb *databases;
 static int databaseCount;
-static dbHooks hooks;
+#define MAX_HOOK_SETS 8
+static const dbHooks *hookSets[MAX_HOOK_SETS];
+static int hookSetCount;
 static long long commandTimeMs;
 static int expireDeletes = 1;
 static long long dirty;
@@ -61,7 +63,17 @@ int dbSetup(int count) {
     return 0;
 }
 
-void dbSetHooks(const dbHooks *h) { hooks = *h; }
+void dbAddHooks(const dbHooks *h) {
+    assert(hookSetCount < MAX_HOOK_SETS);
+    hookSets[hookSetCount++] = h;
+}
+
+/* Calls field `fn` of every registered hook set that has it. */
+#define CALL_HOOKS(fn, ...)                                                 \
+    do {                                                                    \
+        for (int hi_ = 0; hi_ < hookSetCount; hi_++)                        \
+            if (hookSets[hi_]->fn) hookSets[hi_]->fn(__VA_ARGS__);          \
+    } while (0)
 serverDb *dbByIndex(int id) { return (id >= 0 && id < databaseCount) ? &databases[id] : NULL; }
 int dbCountDatabases(void) { return databaseCount; }
 
@@ -91,11 +103,11 @@ void dbMarkDirty(long long n) { dirty += n; }
 long long dbDirty(void) { return dirty; }
 
 void dbSignalModifiedKey(serverDb *db, const dstr key) {
-    if (hooks.keyModified) hooks.keyModified(db, key);
+    CALL_HOOKS(keyModified, db, key);
 }
 
 void dbNotify(int type, const char *event, const dstr key, int dbid) {
-    if (hooks.notify) hooks.notify(type, event, key, dbid);
+    CALL_HOOKS(notify, type, event, key, dbid);
 }
 
 void dbKeyWritten(serverDb *db, const dstr key, int type, const char *event) {
@@ -119,7 +131,7 @@ static void deleteExpired(serverDb *db, kvobj *kv) {
     dbDelete(db, key);
     stats.expiredKeys++;
     dbNotify(NOTIFY_EXPIRED, "expired", key, db->id);
-    if (hooks.keyExpired) hooks.keyExpired(db, key);
+    CALL_HOOKS(keyExpired, db, key);
     dbSignalModifiedKey(db, key);
     dstrFree(key);
 }
@@ -172,6 +184,7 @@ void dbAdd(serverDb *db, kvobj *kv) {
     (void)added;
     if (kv->flags & KV_FLAG_TTL) hashtableAdd(db->expires, kv);
     dbNotify(NOTIFY_NEW, "new", kvKey(kv), db->id);
+    CALL_HOOKS(keyStored, db, kv);
 }
 
 /* Points both tables at `n` instead of `old` (same key; old still valid). */
@@ -210,6 +223,7 @@ kvobj *dbSet(serverDb *db, kvobj *kv, int keepTtl) {
     kv->lru = dbLruClock();
     replaceEntry(db, old, kv);
     kvFree(old);
+    CALL_HOOKS(keyStored, db, kv);
     return kv;
 }
 
@@ -219,6 +233,24 @@ kvobj *dbOverwriteValue(serverDb *db, kvobj *existing, kvobj *value, int keepTtl
     n->lru = dbLruClock();
     replaceEntry(db, existing, n);
     kvFree(existing);
+    CALL_HOOKS(keyStored, db, n);
+    return n;
+}
+
+void *dbValueOpen(kvobj *kv) {
+    size_t n = kvEmbeddedValueSize(kv);
+    if (!n) return kvGetPtr(kv);
+    void *copy = memAlloc(n);
+    memcpy(copy, kvGetPtr(kv), n);
+    return copy;
+}
+
+kvobj *dbValueClose(serverDb *db, kvobj *kv, int encoding, void *value) {
+    kvobj *n = kvWithValue(kv, encoding, value);
+    if (n != kv) {
+        replaceEntry(db, kv, n);
+        kvFreeShell(kv);
+    }
     return n;
 }
 
@@ -277,7 +309,7 @@ static long long emptyOne(serverDb *db, void (*asyncFree)(hashtable *, hashtable
     }
     db->avgTtl = 0;
     db->expiresCursor = 0;
-    if (hooks.dbFlushed) hooks.dbFlushed(db->id);
+    CALL_HOOKS(dbFlushed, db->id);
     return removed;
 }
 
@@ -302,10 +334,8 @@ int dbSwap(int id1, int id2) {
     b->expires = tmp.expires;
     b->avgTtl = tmp.avgTtl;
     b->expiresCursor = tmp.expiresCursor;
-    if (hooks.dbFlushed) {
-        hooks.dbFlushed(id1);
-        hooks.dbFlushed(id2);
-    }
+    CALL_HOOKS(dbFlushed, id1);
+    CALL_HOOKS(dbFlushed, id2);
     return 0;
 }
 

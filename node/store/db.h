@@ -44,6 +44,10 @@ typedef struct dbHooks {
     void (*notify)(int type, const char *event, const dstr key, int dbid);
     /* A whole database was flushed / swapped. */
     void (*dbFlushed)(int dbid);
+    /* An entry was stored under its key: added, or replacing another value
+     * (dbAdd, dbSet, dbOverwriteValue).  Blocked clients (BLPOP & co.)
+     * learn here that a list or sorted set they wait for appeared. */
+    void (*keyStored)(serverDb *db, const kvobj *kv);
 } dbHooks;
 
 /* Keyspace notification classes (notify-keyspace-events letters). */
@@ -73,7 +77,10 @@ typedef struct dbHooks {
 
 /* --- Setup --- */
 int dbSetup(int count);
-void dbSetHooks(const dbHooks *hooks);
+/* Adds a set of hooks (static lifetime; unset fields are skipped).  Several
+ * modules register theirs (WATCH, notifications, blocking, replication);
+ * each event calls every set in registration order. */
+void dbAddHooks(const dbHooks *hooks);
 serverDb *dbByIndex(int id);   /* NULL if out of range */
 int dbCountDatabases(void);
 
@@ -111,6 +118,18 @@ kvobj *dbOverwriteValue(serverDb *db, kvobj *existing, kvobj *value, int keepTtl
 int dbDelete(serverDb *db, const dstr key);
 /* Detaches an entry without freeing it (caller owns it). */
 kvobj *dbUnlink(serverDb *db, const dstr key);
+
+/* --- Collection values ---
+ * Small listpack values are embedded in the entry (kvobj.h), so a write
+ * that may move a value brackets it: dbValueOpen hands the caller a value
+ * it owns and may change or replace (a heap copy when the value was
+ * embedded, the value itself otherwise); dbValueClose stores what the
+ * caller has now (any encoding of the entry's type; the caller has freed
+ * or converted the value it opened) and returns the entry now in the table,
+ * which may be a new one: use the returned pointer.  Between the two the
+ * entry's value must not be read. */
+void *dbValueOpen(kvobj *kv);
+kvobj *dbValueClose(serverDb *db, kvobj *kv, int encoding, void *value);
 
 /* --- TTL --- */
 kvobj *dbSetExpire(serverDb *db, kvobj *kv, long long when);

@@ -98,8 +98,30 @@ kvobj *kvCreateInt(const char *key, size_t keylen, long long value, long long ex
     return kv;
 }
 
+/* The total-bytes field that opens every listpack (little endian). */
+static size_t listpackBytes(const void *lp) {
+    const unsigned char *p = lp;
+    return (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 | (size_t)p[3] << 24;
+}
+
+static size_t fixedSize(size_t keylen, int hasTtl) {
+    return KV_HDR_SIZE + (hasTtl ? sizeof(long long) : 0) + keyFieldSize(keylen);
+}
+
+static int embeddable(size_t fixed, int encoding, const void *ptr) {
+    return encoding == OBJ_ENCODING_LISTPACK && fixed + listpackBytes(ptr) <= KV_EMBED_LISTPACK_LIMIT;
+}
+
 kvobj *kvCreatePointer(const char *key, size_t keylen, int type, int encoding, void *ptr,
                        long long expire) {
+    if (embeddable(fixedSize(keylen, expire != -1), encoding, ptr)) {
+        size_t n = listpackBytes(ptr);
+        kvobj *kv = allocEntry(key, keylen, expire, n, type, encoding);
+        kv->flags |= KV_FLAG_VALUE_EMBEDDED;
+        memcpy(valuePtr(kv), ptr, n);
+        memFree(ptr);
+        return kv;
+    }
     kvobj *kv = allocEntry(key, keylen, expire, sizeof(void *), type, encoding);
     memcpy(valuePtr(kv), &ptr, sizeof(ptr));
     return kv;
@@ -127,6 +149,7 @@ kvobj *kvCreateString(const char *key, size_t keylen, const char *val, size_t va
 
 /* Size of the value part of an entry. */
 static size_t valueFieldSize(const kvobj *kv) {
+    if (kv->flags & KV_FLAG_VALUE_EMBEDDED) return listpackBytes(valuePtr(kv));
     switch (kv->encoding) {
     case OBJ_ENCODING_INT: return sizeof(long long);
     case OBJ_ENCODING_EMBSTR: return dstrEmbeddedSize(dstrLen(kvGetEmbedded(kv)));
@@ -140,9 +163,43 @@ kvobj *kvWithKeyOf(const kvobj *keySource, kvobj *value, int keepTtl) {
     size_t vsize = valueFieldSize(value);
     kvobj *kv = allocEntry(key, dstrLen(key), expire, vsize, value->type, value->encoding);
     kv->lru = value->lru;
-    kv->flags |= value->flags & KV_FLAG_VALUE_T8;
+    kv->flags |= value->flags & (KV_FLAG_VALUE_T8 | KV_FLAG_VALUE_EMBEDDED);
     memcpy(valuePtr(kv), valuePtr(value), vsize);
     return kv;
+}
+
+size_t kvEmbeddedValueSize(const kvobj *kv) {
+    return (kv->flags & KV_FLAG_VALUE_EMBEDDED) ? listpackBytes(valuePtr(kv)) : 0;
+}
+
+/* Writes the new value into an entry with room for it (fixed bytes of
+ * header, TTL and key already in place). */
+static void storeValue(kvobj *kv, int encoding, void *ptr, int embed) {
+    kv->encoding = encoding;
+    if (embed) {
+        kv->flags |= KV_FLAG_VALUE_EMBEDDED;
+        memcpy(valuePtr(kv), ptr, listpackBytes(ptr));
+        memFree(ptr);
+    } else {
+        kv->flags &= ~KV_FLAG_VALUE_EMBEDDED;
+        memcpy(valuePtr(kv), &ptr, sizeof(ptr));
+    }
+}
+
+kvobj *kvWithValue(kvobj *kv, int encoding, void *ptr) {
+    size_t fixed = (size_t)(valuePtr(kv) - (char *)kv);
+    int embed = embeddable(fixed, encoding, ptr);
+    size_t need = fixed + (embed ? listpackBytes(ptr) : sizeof(void *));
+    /* In place when the allocation already has room: the common case of a
+     * listpack that changed a few bytes within its size class. */
+    if (need <= memUsableSize(kv)) {
+        storeValue(kv, encoding, ptr, embed);
+        return kv;
+    }
+    kvobj *n = memAlloc(need);
+    memcpy(n, kv, fixed);
+    storeValue(n, encoding, ptr, embed);
+    return n;
 }
 
 long long kvGetExpire(const kvobj *kv) {
@@ -179,12 +236,16 @@ kvobj *kvWithExpire(kvobj *kv, long long when) {
 void kvFreeShell(kvobj *kv) { memFree(kv); }
 
 void *kvGetPtr(const kvobj *kv) {
+    if (kv->flags & KV_FLAG_VALUE_EMBEDDED) return valuePtr(kv);
     void *p;
     memcpy(&p, valuePtr(kv), sizeof(p));
     return p;
 }
 
-void kvSetPtr(kvobj *kv, void *ptr) { memcpy(valuePtr(kv), &ptr, sizeof(ptr)); }
+void kvSetPtr(kvobj *kv, void *ptr) {
+    assert(!(kv->flags & KV_FLAG_VALUE_EMBEDDED));
+    memcpy(valuePtr(kv), &ptr, sizeof(ptr));
+}
 
 long long kvGetInt(const kvobj *kv) {
     long long v;
@@ -245,7 +306,8 @@ void kvFree(kvobj *kv) {
     if (!kv) return;
     if (kv->encoding == OBJ_ENCODING_RAW) {
         dstrFree(kvGetPtr(kv));
-    } else if (kv->encoding != OBJ_ENCODING_INT && kv->encoding != OBJ_ENCODING_EMBSTR) {
+    } else if (kv->encoding != OBJ_ENCODING_INT && kv->encoding != OBJ_ENCODING_EMBSTR &&
+               !(kv->flags & KV_FLAG_VALUE_EMBEDDED)) {
         kvValueFree fn = valueTypes[kv->type][kv->encoding].freeFn;
         assert(fn != NULL);
         fn(kvGetPtr(kv));
@@ -257,7 +319,8 @@ size_t kvMemUsage(const kvobj *kv) {
     size_t size = memUsableSize(kv);
     if (kv->encoding == OBJ_ENCODING_RAW) {
         size += dstrAllocSize(kvGetPtr(kv));
-    } else if (kv->encoding != OBJ_ENCODING_INT && kv->encoding != OBJ_ENCODING_EMBSTR) {
+    } else if (kv->encoding != OBJ_ENCODING_INT && kv->encoding != OBJ_ENCODING_EMBSTR &&
+               !(kv->flags & KV_FLAG_VALUE_EMBEDDED)) {
         kvValueSize fn = valueTypes[kv->type][kv->encoding].sizeFn;
         if (fn) size += fn(kvGetPtr(kv));
     }

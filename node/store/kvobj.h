@@ -45,6 +45,7 @@
 #define KV_FLAG_TTL (1 << 0)
 #define KV_KEYHDR_SHIFT 1        /* bits 1-2: key dstr header kind (T5,T8,T16,T32) */
 #define KV_FLAG_VALUE_T8 (1 << 3) /* embedded value has a T8 (not T5) header */
+#define KV_FLAG_VALUE_EMBEDDED (1 << 4) /* a LISTPACK value held inside the entry */
 
 typedef struct __attribute__((__packed__)) kvobj {
     unsigned type : 4;
@@ -56,6 +57,13 @@ typedef struct __attribute__((__packed__)) kvobj {
 
 /* Values embedded while the whole entry stays within this many bytes. */
 #define KV_EMBED_LIMIT 64
+/* Listpack values (small hashes, sets, sorted sets, lists) are embedded
+ * while the entry stays within this many bytes: a hash of five short fields
+ * then costs one 80-byte allocation instead of a 32-byte entry plus a
+ * 64-byte listpack.  Writers copy the listpack out and back (db.h
+ * dbValueOpen/Close), which for at most this many bytes is cheaper than the
+ * cache miss of a second allocation on every read. */
+#define KV_EMBED_LISTPACK_LIMIT 128
 
 /* A string value: INT when the bytes are a canonical int64 (and allowInt),
  * EMBSTR when small, RAW otherwise.  expire is an absolute ms time or -1. */
@@ -64,9 +72,18 @@ kvobj *kvCreateString(const char *key, size_t keylen, const char *val, size_t va
 kvobj *kvCreateInt(const char *key, size_t keylen, long long value, long long expire);
 /* Takes ownership of a dstr as a RAW string value. */
 kvobj *kvCreateRaw(const char *key, size_t keylen, dstr value, long long expire);
-/* A value held by pointer (collections); ptr is owned by the entry. */
+/* A value held by pointer (collections); ptr is owned by the entry.  A
+ * LISTPACK value small enough is copied into the entry and ptr freed. */
 kvobj *kvCreatePointer(const char *key, size_t keylen, int type, int encoding, void *ptr,
                        long long expire);
+/* The entry with `ptr` (of `encoding`) as its value in place of the current
+ * one, which the caller has already released or taken over; ptr is owned
+ * (freed here when embedded).  Returns kv when the change fits in place,
+ * else a new entry; kv is then left untouched for the caller to swap in the
+ * tables and release with kvFreeShell (db.c's dbValueClose does both). */
+kvobj *kvWithValue(kvobj *kv, int encoding, void *ptr);
+/* Bytes of an embedded value (0 if the value is not embedded). */
+size_t kvEmbeddedValueSize(const kvobj *kv);
 /* Same key (and TTL if keepTtl) with the value of `value` entry; frees nothing. */
 kvobj *kvWithKeyOf(const kvobj *keySource, kvobj *value, int keepTtl);
 
@@ -81,6 +98,8 @@ long long kvGetExpire(const kvobj *kv); /* -1 when no TTL */
 kvobj *kvWithExpire(kvobj *kv, long long when);
 void kvFreeShell(kvobj *kv);
 
+/* The value pointer; for an embedded listpack the bytes inside the entry
+ * (read-only: see kvWithValue).  kvSetPtr is for values not embedded. */
 void *kvGetPtr(const kvobj *kv);
 void kvSetPtr(kvobj *kv, void *ptr);
 long long kvGetInt(const kvobj *kv);

@@ -31,8 +31,8 @@ static int setup(void **state) {
     static int done;
     if (!done) {
         dbSetup(4);
-        dbHooks h = {.keyExpired = onExpired};
-        dbSetHooks(&h);
+        static const dbHooks h = {.keyExpired = onExpired};
+        dbAddHooks(&h);
         done = 1;
     }
     dbEmpty(-1, NULL);

@@ -1,0 +1,4 @@
+/* multi.c — placeholder until it lands. */
+#include "node/server/multi.h"
+
+void multiInit(void) {}

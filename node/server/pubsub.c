@@ -1,0 +1,4 @@
+/* pubsub.c — placeholder until it lands. */
+#include "node/server/pubsub.h"
+
+void pubsubInit(void) {}

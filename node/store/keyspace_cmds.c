@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "node/base/mem.h"
 #include "node/base/util.h"
 #include "node/net/args.h"
 #include "node/net/reply.h"
@@ -232,6 +233,13 @@ static kvobj *copyEntry(const kvobj *kv, const dstr newKey, long long expire) {
             return kvCreateRaw(newKey, klen, dstrDup((dstr)kvGetPtr(kv)), expire);
         dstr s = kvGetEmbedded(kv);
         return kvCreateString(newKey, klen, s, dstrLen(s), expire, 0);
+    }
+    size_t embedded = kvEmbeddedValueSize(kv);
+    if (embedded) {
+        /* A listpack inside the entry: its bytes are the whole value. */
+        void *copy = memAlloc(embedded);
+        memcpy(copy, kvGetPtr(kv), embedded);
+        return kvCreatePointer(newKey, klen, kv->type, kv->encoding, copy, expire);
     }
     keyspaceValueDupFn fn = valueDups[kv->type][kv->encoding];
     if (!fn) return NULL;

@@ -14,6 +14,7 @@
 #include "node/base/mem.h"
 #include "node/base/rand.h"
 #include "node/store/db.h"
+#include "node/types/listpack.h"
 
 #define NKEYS 300
 
@@ -212,6 +213,59 @@ static void test_overwrite_value_and_raw(void **state) {
     dstrFree(k);
 }
 
+static int storedCalls;
+static void onStored(serverDb *db, const kvobj *kv) {
+    (void)db;
+    (void)kv;
+    storedCalls++;
+}
+
+/* Open/close on an embedded listpack: the entry moves when the value
+ * outgrows it, both tables follow, and the value comes back intact; a
+ * value that grows past the embedding limit is held by pointer. */
+static void test_value_open_close(void **state) {
+    (void)state;
+    static const dbHooks h = {.keyStored = onStored};
+    static int registered;
+    if (!registered) {
+        dbAddHooks(&h);
+        registered = 1;
+    }
+    kvRegisterValueType(OBJ_LIST, OBJ_ENCODING_LISTPACK, (kvValueFree)lpFree, NULL);
+    serverDb *db = dbByIndex(0);
+    dbSetCommandTime(1);
+    dstr k = dstrNew("list");
+    storedCalls = 0;
+    kvobj *kv = kvCreatePointer(k, dstrLen(k), OBJ_LIST, OBJ_ENCODING_LISTPACK, lpNew(0), 1000);
+    dbAdd(db, kv);
+    assert_int_equal(storedCalls, 1);
+    for (int i = 0; i < 200; i++) {
+        unsigned char *lp = dbValueOpen(kv);
+        lp = lpAppendInteger(lp, i);
+        kv = dbValueClose(db, kv, OBJ_ENCODING_LISTPACK, lp);
+        assert_ptr_equal(dbFind(db, k), kv);
+        if (i == 2) assert_true(kvEmbeddedValueSize(kv) > 0);
+        checkInvariant(db);
+    }
+    assert_int_equal(kvEmbeddedValueSize(kv), 0);
+    unsigned char *lp = kvGetPtr(kv);
+    assert_int_equal(lpLength(lp), 200);
+    int64_t v;
+    unsigned char buf[LP_INTBUF_SIZE];
+    assert_null(lpGet(lpSeek(lp, 199), &v, NULL));
+    (void)buf;
+    assert_int_equal(v, 199);
+    assert_int_equal(kvGetExpire(kv), 1000);
+    lp = dbValueOpen(kv);
+    lp = lpDeleteRange(lp, 1, 199);
+    kv = dbValueClose(db, kv, OBJ_ENCODING_LISTPACK, lp);
+    assert_true(kvEmbeddedValueSize(kv) > 0);
+    assert_int_equal(lpLength(kvGetPtr(kv)), 1);
+    checkInvariant(db);
+    assert_true(dbDelete(db, k));
+    dstrFree(k);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_model, setup),
@@ -219,6 +273,7 @@ int main(void) {
         cmocka_unit_test_setup(test_active_expiry, setup),
         cmocka_unit_test_setup(test_swap_empty_random, setup),
         cmocka_unit_test_setup(test_overwrite_value_and_raw, setup),
+        cmocka_unit_test_setup(test_value_open_close, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

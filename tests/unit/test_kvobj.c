@@ -11,6 +11,7 @@
 
 #include "node/base/mem.h"
 #include "node/store/kvobj.h"
+#include "node/types/listpack.h"
 
 static void assertKey(const kvobj *kv, const char *key, size_t keylen) {
     dstr k = kvKey(kv);
@@ -184,12 +185,80 @@ static void test_pointer_values(void **state) {
     assert_int_equal(freedCount, 1);
 }
 
+static unsigned char *fiveFieldHash(void) {
+    unsigned char *lp = lpNew(0);
+    char f[8], v[8];
+    for (int i = 1; i <= 5; i++) {
+        snprintf(f, sizeof(f), "f%d", i);
+        snprintf(v, sizeof(v), "val-%d", i);
+        lp = lpAppend(lp, f, strlen(f));
+        lp = lpAppend(lp, v, strlen(v));
+    }
+    return lp;
+}
+
+/* A small listpack is copied into the entry: one allocation, same bytes. */
+static void test_listpack_embedded(void **state) {
+    (void)state;
+    unsigned char *lp = fiveFieldHash();
+    size_t bytes = lpBytes(lp);
+    unsigned char copy[128];
+    memcpy(copy, lp, bytes);
+    kvobj *kv = kvCreatePointer("key:0000001", 11, OBJ_HASH, OBJ_ENCODING_LISTPACK, lp, -1);
+    assert_int_equal(kvEmbeddedValueSize(kv), bytes);
+    assert_memory_equal(kvGetPtr(kv), copy, bytes);
+    assert_true((char *)kvGetPtr(kv) > (char *)kv && (char *)kvGetPtr(kv) < (char *)kv + 128);
+    assert_true(kvMemUsage(kv) <= 80); /* the footprint target's arithmetic */
+    assertKey(kv, "key:0000001", 11);
+    /* A TTL keeps the value embedded and intact. */
+    kvobj *t = kvWithExpire(kv, 12345);
+    if (t != kv) kvFreeShell(kv);
+    kv = t;
+    assert_int_equal(kvGetExpire(kv), 12345);
+    assert_memory_equal(kvGetPtr(kv), copy, bytes);
+    kvFree(kv);
+}
+
+/* kvWithValue: embedded -> bigger embedded -> pointer -> embedded again. */
+static void test_listpack_with_value(void **state) {
+    (void)state;
+    kvobj *kv = kvCreatePointer("k", 1, OBJ_SET, OBJ_ENCODING_LISTPACK, lpAppend(lpNew(0), "a", 1), -1);
+    assert_true(kvEmbeddedValueSize(kv) > 0);
+    unsigned char *lp = lpNew(0);
+    for (int i = 0; i < 3; i++) lp = lpAppend(lp, "abcdefgh", 8);
+    kvobj *n = kvWithValue(kv, OBJ_ENCODING_LISTPACK, lp);
+    if (n != kv) kvFreeShell(kv);
+    kv = n;
+    assert_int_equal(kvEmbeddedValueSize(kv), lpBytes(kvGetPtr(kv)));
+    assert_int_equal(lpLength(kvGetPtr(kv)), 3);
+    /* Too big to embed: held by pointer. */
+    lp = lpNew(0);
+    for (int i = 0; i < 40; i++) lp = lpAppend(lp, "abcdefgh", 8);
+    n = kvWithValue(kv, OBJ_ENCODING_LISTPACK, lp);
+    if (n != kv) kvFreeShell(kv);
+    kv = n;
+    assert_int_equal(kvEmbeddedValueSize(kv), 0);
+    assert_ptr_equal(kvGetPtr(kv), lp);
+    assert_int_equal(lpLength(kvGetPtr(kv)), 40);
+    /* Shrinks back inside the entry (the pointer value was taken over). */
+    lp = lpDeleteRange(lp, 0, 39);
+    n = kvWithValue(kv, OBJ_ENCODING_LISTPACK, lp);
+    if (n != kv) kvFreeShell(kv);
+    kv = n;
+    assert_true(kvEmbeddedValueSize(kv) > 0);
+    assert_int_equal(lpLength(kvGetPtr(kv)), 1);
+    assertKey(kv, "k", 1);
+    kvRegisterValueType(OBJ_SET, OBJ_ENCODING_LISTPACK, (kvValueFree)lpFree, NULL);
+    kvFree(kv);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_encodings),        cmocka_unit_test(test_key_lengths),
         cmocka_unit_test(test_expire_add_remove), cmocka_unit_test(test_to_raw),
         cmocka_unit_test(test_with_key_of),      cmocka_unit_test(test_small_entry_size),
-        cmocka_unit_test(test_pointer_values),
+        cmocka_unit_test(test_pointer_values),   cmocka_unit_test(test_listpack_embedded),
+        cmocka_unit_test(test_listpack_with_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
 #include <stddef.h>
 
 #include "node/types/type_cmds.h"
+#include "node/types/zset_value.h"
 
 const commandBinding zsetCommands[] = {{NULL, NULL}};
 
-void zsetTypeInit(void) {}
+void zsetTypeInit(void) { zsetRegisterValueType(); }

@@ -7,3 +7,4 @@ tests_unit_test_hll_SOURCES = tests/unit/test_hll.c
 tests_unit_test_hll_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_hll_LDADD = $(UNIT_LIBS)
 libnode_a_SOURCES += node/types/hll_cmds.c
+libnode_a_SOURCES += node/types/hll_settings.h

@@ -1,8 +1,10 @@
-/* list_cmds.c — the list commands (placeholder until the list type lands). */
+/* list_cmds.c — the list commands (being written; the value type is
+ * registered already). */
 #include <stddef.h>
 
+#include "node/types/list_value.h"
 #include "node/types/type_cmds.h"
 
 const commandBinding listCommands[] = {{NULL, NULL}};
 
-void listTypeInit(void) {}
+void listTypeInit(void) { listValueRegister(); }

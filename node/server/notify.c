@@ -51,9 +51,21 @@ static void onNotify(int type, const char *event, const dstr key, int dbid) {
         pubsubPublish(buildChannel("keyevent", dbid, event, eventLen), key, dstrLen(key));
 }
 
-void notifyInit(void) {
+/* The configuration is read before the modules start, into the catalog's
+ * placeholder (same parser, an int of the same bits); registering takes
+ * the default, so the value read is carried over. */
+static void registerConfig(void) {
     static const configDef defs[] = {CONFIG_NOTIFY_DEF(flags)};
-    static const dbHooks hooks = {.notify = onNotify};
+    const configDef *placeholder = configLookup("notify-keyspace-events");
+    int carried = 0;
+    if (placeholder && (placeholder->flags & CONFIG_PLACEHOLDER) && placeholder->storage)
+        carried = *(const int *)placeholder->storage;
     configRegister(defs, sizeof(defs) / sizeof(defs[0]));
+    flags = carried;
+}
+
+void notifyInit(void) {
+    static const dbHooks hooks = {.notify = onNotify};
+    registerConfig();
     dbAddHooks(&hooks);
 }

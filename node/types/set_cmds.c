@@ -219,8 +219,8 @@ static void spopCommand(client *c) {
         return;
     }
     if (c->argc == 3) {
-        if (argLongLong(c, c->argv[2], &count) != 0) return;
-        if (count < 0) {
+        dstr arg = c->argv[2];
+        if (!string2ll(arg, dstrLen(arg), &count) || count < 0) {
             replyError(c, "ERR value is out of range, must be positive");
             return;
         }

@@ -538,3 +538,53 @@ def test_redis_py_client(r):
     assert r.smove("s", "t", "a")
     assert r.sinterstore("d", ["s", "t"]) == 0
     assert r.sunion(["s", "t"]) == {b"a", b"b", b"1"}
+
+
+# ------------------------------------------------------------------ keyspace events
+
+@pytest.fixture
+def events_of(rr, shared_server):
+    """Runs commands with notify-keyspace-events Esg and returns the
+    (event, key) pairs they published, in order."""
+    sub = shared_server.resp(protocol=rr.protocol)
+    sub.send("PSUBSCRIBE", "__keyevent@0__:*")
+    sub.read()
+    rr.call("CONFIG", "SET", "notify-keyspace-events", "Esg$")
+
+    def run(*commands):
+        for cmd in commands:
+            rr.call(*cmd, raise_errors=False)
+        rr.call("SET", "__marker__", "1")
+        got = []
+        while True:
+            msg = sub.read(timeout=5.0)
+            event = msg[2].split(b":", 1)[1]
+            if event == b"set" and msg[3] == b"__marker__":
+                return got
+            got.append((event.decode(), msg[3].decode()))
+
+    yield run
+    sub.close()
+    rr.call("CONFIG", "SET", "notify-keyspace-events", "")
+
+
+def test_set_keyspace_events(rr, events_of):
+    assert events_of(("SADD", "s", "a", "b"), ("SADD", "s", "a")) == [("sadd", "s")]
+    assert events_of(("SREM", "s", "x"), ("SREM", "s", "a")) == [("srem", "s")]
+    assert events_of(("SREM", "s", "b")) == [("srem", "s"), ("del", "s")]
+    events_of(("SADD", "s", "a", "b", "c"))
+    assert events_of(("SPOP", "s")) == [("spop", "s")]
+    assert events_of(("SPOP", "s", 1)) == [("spop", "s")]
+    assert events_of(("SPOP", "s", 5)) == [("spop", "s"), ("del", "s")]
+    events_of(("SADD", "src", "a"))
+    events_of(("SADD", "dst", "a"))
+    assert events_of(("SMOVE", "src", "dst", "a")) == [("srem", "src"), ("del", "src")]
+    events_of(("SADD", "src", "b", "c"))
+    assert events_of(("SMOVE", "src", "dst", "b")) == [("srem", "src"), ("sadd", "dst")]
+    assert events_of(("SINTERSTORE", "i", "src", "dst")) == []
+    assert events_of(("SUNIONSTORE", "u", "src", "dst")) == [("sunionstore", "u")]
+    assert events_of(("SDIFFSTORE", "d", "src", "dst")) == [("sdiffstore", "d")]
+    assert events_of(("SINTERSTORE", "u", "src", "dst")) == [("del", "u")]
+    assert events_of(("SDIFFSTORE", "d", "dst", "dst")) == [("del", "d")]
+    events_of(("SADD", "dst", "c"))
+    assert events_of(("SINTERSTORE", "i", "src", "dst")) == [("sinterstore", "i")]

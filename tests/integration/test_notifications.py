@@ -396,3 +396,135 @@ def test_redis_py_keyspace_listener(r):
     finally:
         r.config_set("notify-keyspace-events", "")
         p.close()
+
+
+# --------------------------------------------------------------------------
+# the collection types: every write command's events, with A (so a key
+# emptied by a command also reports its generic "del")
+
+
+def check_events(rr, ks, commands, expected):
+    """Runs commands with KA and checks the keyspace events they sent, in
+    order, and that nothing else followed."""
+    notify(rr, "KA")
+    for cmd in commands:
+        rr.call(*cmd)
+    assert events(ks, len(expected)) == [space(k, e) for k, e in expected]
+    assert marker(rr, ks) == space("__marker__", "set")
+
+
+def test_list_events(rr, ks):
+    require_command(rr, "lpush")
+    check_events(rr, ks, [
+        ("LPUSH", "l", "a", "b"), ("RPUSH", "l", "c"), ("LPUSHX", "l", "x"), ("RPUSHX", "l", "y"),
+        ("LPUSHX", "nol", "x"), ("RPUSHX", "nol", "x"),
+        ("LINSERT", "l", "BEFORE", "a", "i"), ("LINSERT", "l", "BEFORE", "nothere", "i"),
+        ("LSET", "l", 0, "s"), ("LREM", "l", 0, "i"), ("LREM", "l", 0, "nothere"),
+        ("LTRIM", "l", 0, 2), ("LPOP", "l"), ("RPOP", "l"), ("LPOP", "l"),
+    ], [("l", "lpush"), ("l", "rpush"), ("l", "lpush"), ("l", "rpush"),
+        ("l", "linsert"), ("l", "lset"), ("l", "lrem"), ("l", "ltrim"),
+        ("l", "lpop"), ("l", "rpop"), ("l", "lpop"), ("l", "del")])
+
+
+def test_list_move_and_pop_count_events(rr, ks):
+    require_command(rr, "lmove")
+    rr.call("RPUSH", "src", "a", "b", "c")
+    check_events(rr, ks, [
+        ("RPOPLPUSH", "src", "dst"), ("LMOVE", "src", "dst", "LEFT", "RIGHT"),
+        ("LPOP", "dst", 5), ("RPOP", "nolist", 2),
+    ], [("dst", "lpush"), ("src", "rpop"), ("dst", "rpush"), ("src", "lpop"),   # push reported first
+        ("dst", "lpop"), ("dst", "del")])
+
+
+def test_list_mpop_and_ltrim_to_empty(rr, ks):
+    require_command(rr, "lmpop")
+    rr.call("RPUSH", "l", "a", "b", "c")
+    check_events(rr, ks, [("LMPOP", 2, "none", "l", "RIGHT", "COUNT", 2), ("LTRIM", "l", 5, 10)],
+                 [("l", "rpop"), ("l", "ltrim"), ("l", "del")])
+
+
+def test_blocking_pop_served_by_push(rr, ks, shared_server):
+    require_command(rr, "blpop")
+    notify(rr, "KA")
+    with shared_server.resp(protocol=2) as waiter:
+        waiter.send("BLPOP", "bl", 5)
+        deadline = time.time() + 5
+        while b"cmd=blpop" not in rr.call("CLIENT", "LIST") and time.time() < deadline:
+            time.sleep(0.02)
+        rr.call("LPUSH", "bl", "v")
+        assert waiter.read() == [b"bl", b"v"]
+    assert events(ks, 3) == [space("bl", "lpush"), space("bl", "lpop"), space("bl", "del")]
+
+
+def test_hash_events(rr, ks):
+    require_command(rr, "hset")
+    check_events(rr, ks, [
+        ("HSET", "h", "f1", "1", "f2", "2"), ("HSET", "h", "f1", "1"), ("HMSET", "h", "f3", "3"),
+        ("HSETNX", "h", "f1", "x"), ("HSETNX", "h", "f4", "4"),
+        ("HINCRBY", "h", "f1", 5), ("HINCRBYFLOAT", "h", "f2", "0.5"),
+        ("HDEL", "h", "nothere"), ("HDEL", "h", "f1", "f2"), ("HDEL", "h", "f3", "f4"),
+    ], [("h", "hset"), ("h", "hset"), ("h", "hset"), ("h", "hset"),
+        ("h", "hincrby"), ("h", "hincrbyfloat"), ("h", "hdel"), ("h", "hdel"), ("h", "del")])
+
+
+def test_set_events(rr, ks):
+    require_command(rr, "sadd")
+    check_events(rr, ks, [
+        ("SADD", "s", "a", "b", "c"), ("SADD", "s", "a"), ("SREM", "s", "x"), ("SREM", "s", "a"),
+        ("SMOVE", "s", "t", "b"), ("SMOVE", "s", "t", "nothere"), ("SPOP", "s"), ("SPOP", "t", 5),
+    ], [("s", "sadd"), ("s", "srem"), ("s", "srem"), ("t", "sadd"),
+        ("s", "spop"), ("s", "del"), ("t", "spop"), ("t", "del")])
+
+
+def test_set_store_events(rr, ks):
+    require_command(rr, "sinterstore")
+    rr.call("SADD", "a", "1", "2", "3")
+    rr.call("SADD", "b", "2", "3", "4")
+    check_events(rr, ks, [
+        ("SINTERSTORE", "i", "a", "b"), ("SUNIONSTORE", "u", "a", "b"), ("SDIFFSTORE", "d", "a", "b"),
+        ("SINTERSTORE", "i", "a", "nokey"), ("SINTERSTORE", "none", "a", "nokey"),
+    ], [("i", "sinterstore"), ("u", "sunionstore"), ("d", "sdiffstore"), ("i", "del")])
+
+
+def test_zset_events(rr, ks):
+    require_command(rr, "zadd")
+    check_events(rr, ks, [
+        ("ZADD", "z", 1, "a", 2, "b", 3, "c", 4, "d", 5, "e"), ("ZADD", "z", "NX", 1, "a"),
+        ("ZADD", "z", "INCR", 1, "a"), ("ZINCRBY", "z", 10, "b"), ("ZREM", "z", "x"), ("ZREM", "z", "a"),
+        ("ZREMRANGEBYSCORE", "z", 3, 3), ("ZREMRANGEBYRANK", "z", 0, 0), ("ZPOPMIN", "z"),
+        ("ZPOPMAX", "z"), ("ZPOPMIN", "z"),
+    ], [("z", "zadd"), ("z", "zincr"), ("z", "zincr"), ("z", "zrem"),
+        ("z", "zremrangebyscore"), ("z", "zremrangebyrank"), ("z", "zpopmin"), ("z", "zpopmax"),
+        ("z", "del")])         # the last ZPOPMIN finds no key
+
+
+def test_zset_lex_and_store_events(rr, ks):
+    require_command(rr, "zunionstore")
+    rr.call("ZADD", "a", 0, "x", 0, "y", 0, "z")
+    rr.call("ZADD", "b", 0, "y")
+    check_events(rr, ks, [
+        ("ZUNIONSTORE", "u", 2, "a", "b"), ("ZINTERSTORE", "i", 2, "a", "b"), ("ZDIFFSTORE", "d", 2, "a", "b"),
+        ("ZRANGESTORE", "r", "a", 0, 0), ("ZREMRANGEBYLEX", "a", "[x", "[x"),
+        ("ZINTERSTORE", "i", 2, "a", "nokey"),
+    ], [("u", "zunionstore"), ("i", "zinterstore"), ("d", "zdiffstore"), ("r", "zrangestore"),
+        ("a", "zremrangebylex"), ("i", "del")])
+
+
+def test_zmpop_events(rr, ks):
+    require_command(rr, "zmpop")
+    rr.call("ZADD", "z", 1, "a", 2, "b")
+    check_events(rr, ks, [("ZMPOP", 1, "z", "MAX"), ("ZMPOP", 1, "z", "MIN", "COUNT", 5)],
+                 [("z", "zpopmax"), ("z", "zpopmin"), ("z", "del")])
+
+
+def test_sort_store_events(rr, ks):
+    require_command(rr, "sort")
+    rr.call("RPUSH", "l", 3, 1, 2)
+    check_events(rr, ks, [("SORT", "l", "STORE", "sorted"), ("SORT", "nokey", "STORE", "sorted")],
+                 [("sorted", "sortstore"), ("sorted", "del")])
+
+
+def test_pfmerge_event(rr, ks):
+    require_command(rr, "pfmerge")
+    rr.call("PFADD", "h1", "a")
+    check_events(rr, ks, [("PFMERGE", "h2", "h1")], [("h2", "pfadd")])

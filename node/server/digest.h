@@ -31,6 +31,8 @@ void digestMixLongLong(unsigned char digest[DIGEST_LEN], long long v);
 /* How a value type adds itself to a key digest. */
 typedef void (*digestValueFn)(unsigned char digest[DIGEST_LEN], const kvobj *kv);
 void digestRegisterType(int type, digestValueFn fn);
+/* Registers lists, hashes, sets and sorted sets (digest_types.c). */
+void digestTypesInit(void);
 
 /* Value digest of one entry into digest (zeroed by the caller). */
 void digestValue(unsigned char digest[DIGEST_LEN], const kvobj *kv);

@@ -13,7 +13,7 @@ tests_unit_test_client_info_LDADD = $(UNIT_LIBS)
 # crash report resolves the server's own function names with dladdr, which
 # needs the executable's symbols exported (-rdynamic, as Valkey links).
 libnode_a_SOURCES += node/server/info.h node/server/slowlog.c node/server/slowlog.h \
-                     node/server/latency.c node/server/latency.h node/server/digest.c \
+                     node/server/latency.c node/server/latency.h node/server/digest.c node/server/digest_types.c \
                      node/server/digest.h node/server/crash.c node/server/crash.h
 tessera_server_LDFLAGS = $(AM_LDFLAGS) -rdynamic
 check_PROGRAMS += tests/unit/test_slowlog tests/unit/test_latency tests/unit/test_digest

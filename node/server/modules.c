@@ -4,6 +4,7 @@
 #include "node/server/blocking.h"
 #include "node/server/command.h"
 #include "node/server/config.h"
+#include "node/server/digest.h"
 #include "node/server/modules.h"
 #include "node/server/multi.h"
 #include "node/server/pubsub.h"
@@ -22,6 +23,7 @@ void modulesInit(void) {
     hashTypeInit();
     setTypeInit();
     zsetTypeInit();
+    digestTypesInit();
     commandBind(listCommands);
     commandBind(hashCommands);
     commandBind(setCommands);

@@ -280,22 +280,23 @@ static unsigned char *lpFindField(unsigned char *lp, const char *f, size_t flen)
     return p ? lpFind(lp, p, f, flen, 1) : NULL;
 }
 
+/* Any write checks the entry limit, an update too: a limit lowered by
+ * CONFIG SET converts on the next write (as Valkey). */
 static int listpackSet(hashValue *h, const char *f, size_t flen, const char *v, size_t vlen) {
     unsigned char *lp = h->ptr, *fp = lpFindField(lp, f, flen);
+    int added = fp == NULL;
     if (fp) {
         unsigned char *vp = lpNext(lp, fp);
-        h->ptr = lpReplace(lp, &vp, v, vlen);
-        assert(h->ptr != NULL); /* lpSafeToAdd was checked */
-        return 0;
+        lp = lpReplace(lp, &vp, v, vlen);
+    } else {
+        lp = lpAppend(lp, f, flen);
+        if (lp) lp = lpAppend(lp, v, vlen);
     }
-    lp = lpAppend(lp, f, flen);
-    assert(lp != NULL);
-    lp = lpAppend(lp, v, vlen);
-    assert(lp != NULL);
+    assert(lp != NULL); /* lpSafeToAdd was checked */
     h->ptr = lp;
     if (lpLength(lp) / 2 > (unsigned long long)typeGetSettings()->hashMaxListpackEntries)
         hashValueConvert(h);
-    return 1;
+    return added;
 }
 
 static int listpackDelete(hashValue *h, const char *f, size_t flen) {

@@ -221,6 +221,17 @@ static void testConversionPoints(void **state) {
     assert_int_equal(v.slen, 65);
     hashValueRelease(&h);
 
+    /* A lowered limit converts on the next write, an update too. */
+    s->hashMaxListpackEntries = 512;
+    hashValueInit(&h);
+    hashValueSet(&h, "a", 1, "1", 1);
+    hashValueSet(&h, "b", 1, "2", 1);
+    s->hashMaxListpackEntries = 1;
+    assert_int_equal(h.encoding, OBJ_ENCODING_LISTPACK);
+    assert_int_equal(hashValueSet(&h, "a", 1, "3", 1), 0);
+    assert_int_equal(h.encoding, OBJ_ENCODING_HASHTABLE);
+    hashValueRelease(&h);
+
     /* Prepare: more pairs than the entry limit converts up front. */
     s->hashMaxListpackEntries = 3;
     hashValueInit(&h);

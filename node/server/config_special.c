@@ -168,8 +168,8 @@ static const struct {
     {'g', CONFIG_NOTIFY_GENERIC}, {'$', CONFIG_NOTIFY_STRING},  {'l', CONFIG_NOTIFY_LIST},
     {'s', CONFIG_NOTIFY_SET},     {'h', CONFIG_NOTIFY_HASH},    {'z', CONFIG_NOTIFY_ZSET},
     {'x', CONFIG_NOTIFY_EXPIRED}, {'e', CONFIG_NOTIFY_EVICTED}, {'t', CONFIG_NOTIFY_STREAM},
-    {'d', CONFIG_NOTIFY_MODULE},  {'K', CONFIG_NOTIFY_KEYSPACE}, {'E', CONFIG_NOTIFY_KEYEVENT},
-    {'m', CONFIG_NOTIFY_KEY_MISS}, {'n', CONFIG_NOTIFY_NEW},
+    {'d', CONFIG_NOTIFY_MODULE},  {'n', CONFIG_NOTIFY_NEW},      {'K', CONFIG_NOTIFY_KEYSPACE},
+    {'E', CONFIG_NOTIFY_KEYEVENT}, {'m', CONFIG_NOTIFY_KEY_MISS},
 };
 #define NOTIFY_LETTER_COUNT (sizeof(notifyLetters) / sizeof(notifyLetters[0]))
 
@@ -189,7 +189,9 @@ int configNotifyFlagsFromString(const char *s) {
     return flags;
 }
 
-/* Event classes first ("A" when all of them), then K, E, m, n. */
+/* Event classes and n first ("A" when all classes), then K, E, m: Valkey's
+ * order, which CONFIG GET shows.  Valkey drops n after A, so its value does
+ * not survive a round trip; we keep it ("AnKE"). */
 dstr configNotifyFlagsToString(int flags) {
     dstr s = dstrEmpty();
     int all = (flags & CONFIG_NOTIFY_ALL) == CONFIG_NOTIFY_ALL;

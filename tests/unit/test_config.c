@@ -527,7 +527,9 @@ static void testSpecials(void **state) {
     assertSetOk("notify-keyspace-events", "KEA");
     assertValue("notify-keyspace-events", "AKE");
     assertSetOk("notify-keyspace-events", "gmnK$");
-    assertValue("notify-keyspace-events", "g$Kmn");
+    assertValue("notify-keyspace-events", "g$nKm");
+    assertSetOk("notify-keyspace-events", "AKEmn");
+    assertValue("notify-keyspace-events", "AnKEm");
     assert_int_equal(configNotifyFlagsFromString("Ag$lshzxeKEtmdn"),
                      CONFIG_NOTIFY_ALL | CONFIG_NOTIFY_KEYSPACE | CONFIG_NOTIFY_KEYEVENT | CONFIG_NOTIFY_KEY_MISS |
                          CONFIG_NOTIFY_NEW);

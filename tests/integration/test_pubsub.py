@@ -540,3 +540,36 @@ def test_redis_py_handlers(r):
         assert got == [b"one", b"two"]
     finally:
         p.close()
+
+
+# --------------------------------------------------------------------------
+# transactions
+
+
+def test_subscribe_inside_multi_resp2(shared_server, rr):
+    with connect(shared_server, 2) as c:
+        assert c.call("MULTI") == b"OK"
+        assert c.call("SUBSCRIBE", "tx") == b"QUEUED"
+        assert c.call("PUBLISH", "tx", "inside") == b"QUEUED"
+        # The confirmation is part of EXEC's reply; the message to itself is
+        # written where it is produced, inside EXEC's array, ahead of
+        # PUBLISH's reply (Valkey does the same).
+        assert c.call("EXEC") == [[b"subscribe", b"tx", 1], [b"message", b"tx", b"inside"]]
+        assert c.read() == 1
+        # ... and the client is in the subscribed context afterwards.
+        assert rr.call("PUBLISH", "tx", "after") == 1
+        assert c.read() == [b"message", b"tx", b"after"]
+        with pytest.raises(RespError) as e:
+            c.call("GET", "k")
+        assert e.value.message == CONTEXT_ERR % "get"
+
+
+def test_publish_in_multi_and_notifications_in_exec_order(shared_server, rr):
+    with connect(shared_server, rr.protocol) as s:
+        subscribe(s, "SUBSCRIBE", "m1", "m2")
+        assert rr.call("MULTI") == b"OK"
+        rr.call("PUBLISH", "m1", "one")
+        rr.call("PUBLISH", "m2", "two")
+        assert rr.call("EXEC") == [1, 1]
+        assert read_msg(s) == [b"message", b"m1", b"one"]
+        assert read_msg(s) == [b"message", b"m2", b"two"]

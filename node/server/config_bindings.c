@@ -20,6 +20,7 @@
 #include "node/server/persist.h"
 #include "node/server/server.h"
 #include "node/store/keyspace_cmds.h"
+#include "node/types/hll_settings.h"
 #include "node/types/string_value.h"
 #include "node/types/type_util.h"
 
@@ -177,8 +178,10 @@ static void registerKeyspace(void) {
 /* The conversion thresholds of the collection types. */
 static void registerTypes(void) {
     typeSettings *t = typeGetSettings();
-    static configDef defs[9];
+    static configDef defs[10];
     configDef scalars[] = {
+        CONFIG_SIZE_DEF("hll-sparse-max-bytes", NULL, CONFIG_MEMORY, *hllSparseMaxBytesSetting(), 0, LONG_MAX,
+                        "3000"),
         CONFIG_LONGLONG_DEF("hash-max-listpack-entries", "hash-max-ziplist-entries", 0,
                             t->hashMaxListpackEntries, 0, LONG_MAX, "512"),
         CONFIG_LONGLONG_DEF("hash-max-listpack-value", "hash-max-ziplist-value", CONFIG_MEMORY,

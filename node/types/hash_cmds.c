@@ -29,6 +29,8 @@
 
 /* Longest text ld2string may produce for a long double (as Valkey). */
 #define HASH_LONG_DOUBLE_CHARS (5 * 1024)
+/* Largest listpack allocation made ahead of the elements. */
+#define HASH_MAX_PRESIZE 4096
 
 /* --- Shared helpers (also used by hash_walk_cmds.c) --- */
 
@@ -46,14 +48,17 @@ typedef struct hashWrite {
     hashValue h;
 } hashWrite;
 
-static void writeOpen(hashWrite *w, client *c, kvobj *kv) {
+/* capacity: bytes a new listpack is likely to need (0: unknown), so the
+ * first HSET of a key fills it without growing it pair by pair. */
+static void writeOpen(hashWrite *w, client *c, kvobj *kv, size_t capacity) {
     w->c = c;
     w->kv = kv;
     if (kv) {
         w->h.encoding = kv->encoding;
         w->h.ptr = dbValueOpen(kv);
     } else {
-        hashValueInit(&w->h);
+        w->h.encoding = OBJ_ENCODING_LISTPACK;
+        w->h.ptr = lpNew(capacity < HASH_MAX_PRESIZE ? capacity : HASH_MAX_PRESIZE);
     }
 }
 
@@ -78,19 +83,27 @@ static int writeClose(hashWrite *w) {
     return 1;
 }
 
-/* Converts / pre-sizes for the field-value pairs argv[first..argc). */
-static void prepareForPairs(hashValue *h, client *c, int first) {
+/* Bytes of listpack the pairs argv[2..argc) take when short: header and
+ * end byte, and per element its bytes plus encoding and back-length. */
+static size_t listpackEstimate(client *c) {
+    size_t bytes = 7;
+    for (int j = 2; j < c->argc; j++) bytes += dstrLen(c->argv[j]) + 2;
+    return bytes;
+}
+
+/* Converts / pre-sizes for the field-value pairs argv[2..argc). */
+static void prepareForPairs(hashValue *h, client *c) {
     size_t maxLen = 0, total = 0;
-    for (int j = first; j < c->argc; j++) {
+    for (int j = 2; j < c->argc; j++) {
         size_t len = dstrLen(c->argv[j]);
         if (len > maxLen) maxLen = len;
         total += len;
     }
-    hashValuePrepare(h, (size_t)(c->argc - first) / 2, maxLen, total);
+    hashValuePrepare(h, (size_t)(c->argc - 2) / 2, maxLen, total);
 }
 
-/* Looks argv[1] up for reading; replies WRONGTYPE (returns -1) or sets
- * *value (NULL with no such key). */
+/* Looks argv[1] up for reading: replies WRONGTYPE and returns -1, or
+ * sets *exists and, when the key exists, *value. */
 static int lookupRead(client *c, hashValue *value, int *exists) {
     int wrong;
     kvobj *kv = typeLookupRead(c, c->argv[1], OBJ_HASH, &wrong);
@@ -111,8 +124,8 @@ static void setPairs(client *c, int replyCount) {
     kvobj *kv = typeLookupWrite(c, c->argv[1], OBJ_HASH, &wrong);
     if (wrong) return;
     hashWrite w;
-    writeOpen(&w, c, kv);
-    prepareForPairs(&w.h, c, 2);
+    writeOpen(&w, c, kv, listpackEstimate(c));
+    prepareForPairs(&w.h, c);
     long long created = 0;
     for (int j = 2; j < c->argc; j += 2)
         created += hashValueSet(&w.h, c->argv[j], dstrLen(c->argv[j]), c->argv[j + 1],
@@ -142,8 +155,8 @@ static void hsetnxCommand(client *c) {
         }
     }
     hashWrite w;
-    writeOpen(&w, c, kv);
-    prepareForPairs(&w.h, c, 2);
+    writeOpen(&w, c, kv, listpackEstimate(c));
+    prepareForPairs(&w.h, c);
     hashValueSet(&w.h, field, dstrLen(field), c->argv[3], dstrLen(c->argv[3]));
     writeClose(&w);
     replyLongLong(c, 1);
@@ -244,7 +257,7 @@ static void hdelCommand(client *c) {
         return;
     }
     hashWrite w;
-    writeOpen(&w, c, kv);
+    writeOpen(&w, c, kv, 0);
     long long deleted = 0;
     for (int j = 2; j < c->argc && hashValueLength(&w.h) > 0; j++)
         deleted += hashValueDelete(&w.h, c->argv[j], dstrLen(c->argv[j]));
@@ -263,7 +276,7 @@ static void hdelCommand(client *c) {
 static void storeField(client *c, kvobj *kv, const char *value, size_t vlen) {
     dstr field = c->argv[2];
     hashWrite w;
-    writeOpen(&w, c, kv);
+    writeOpen(&w, c, kv, 0);
     hashValueSet(&w.h, field, dstrLen(field), value, vlen);
     writeClose(&w);
 }

@@ -7,7 +7,7 @@
  * for [B]ZMPOP).  The blocking forms serve at once when a key has
  * elements, else wait through node/server/blocking.h; when served they are
  * propagated in the deterministic form Valkey uses: BZPOPMIN key ... ->
- * ZPOPMIN key, ZMPOP / BZMPOP -> ZPOPMIN|ZPOPMAX key count. */
+ * ZPOPMIN key, ZMPOP / BZMPOP -> ZPOPMIN|ZPOPMAX key <count popped>. */
 #include <limits.h>
 #include <string.h>
 
@@ -23,7 +23,7 @@
 enum { POP_FLAT, POP_PAIRS, POP_KEY_FLAT, POP_KEY_PAIRS };
 
 /* Pops up to count (>= 1) elements of the non-empty zset kv at key. */
-static void popFrom(client *c, kvobj *kv, const dstr key, int max, long count, int shape) {
+static long popFrom(client *c, kvobj *kv, const dstr key, int max, long count, int shape) {
     zsetRef z = zsetOpen(kv);
     unsigned long len = zsetLength(&z);
     unsigned long n = (unsigned long)count < len ? (unsigned long)count : len;
@@ -48,6 +48,7 @@ static void popFrom(client *c, kvobj *kv, const dstr key, int max, long count, i
     else zsetDeleteRangeByRank(&z, 0, n - 1);
     int removed = zsetCloseAfterRemove(c, kv, key, &z);
     zsetNotify(c, key, max ? "zpopmax" : "zpopmin", (long long)n, removed);
+    return (long)n;
 }
 
 /* Rewrites argv to "ZPOPMIN|ZPOPMAX key [count]" for propagation. */
@@ -81,7 +82,7 @@ static kvobj *firstZset(client *c, dstr *keys, long numkeys, long *index, int *w
 static void zpopMinMax(client *c, int max) {
     long long count = -1;
     if (c->argc > 3) {
-        replyErrorArity(c);
+        replyErrorSyntax(c);
         return;
     }
     if (c->argc == 3) {
@@ -167,8 +168,8 @@ void zmpopCommand(client *c) {
         return;
     }
     dstr key = c->argv[2 + index];
-    popFrom(c, kv, key, a.max, a.count, POP_KEY_PAIRS);
-    rewriteAsPop(c, key, a.max, a.count);
+    long popped = popFrom(c, kv, key, a.max, a.count, POP_KEY_PAIRS);
+    rewriteAsPop(c, key, a.max, popped);
 }
 
 /* Serves the first non-empty key of keys, or blocks (or replies the
@@ -180,8 +181,9 @@ static void blockingPop(client *c, dstr *keys, long numkeys, int max, long count
     if (wrong) return;
     if (kv) {
         dstr key = keys[index];
-        popFrom(c, kv, key, max, count == -1 ? 1 : count, count == -1 ? POP_KEY_FLAT : POP_KEY_PAIRS);
-        rewriteAsPop(c, key, max, count);
+        long popped =
+            popFrom(c, kv, key, max, count == -1 ? 1 : count, count == -1 ? POP_KEY_FLAT : POP_KEY_PAIRS);
+        rewriteAsPop(c, key, max, count == -1 ? -1 : popped);
         return;
     }
     if (!blockAllowed(c)) {

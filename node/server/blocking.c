@@ -449,6 +449,14 @@ static int waitsOn(const blockState *bs, int dbid, const dstr key) {
     return bs && bs->dbid == dbid && alreadyListed(bs->nodes, bs->numkeys, key);
 }
 
+/* Expired by the wall clock, not the command clock: a transaction that
+ * slept (DEBUG SLEEP) past a TTL it set must not feed a waiter from a key
+ * that is gone by now. */
+static int expiredNow(const kvobj *kv) {
+    long long when = kvGetExpire(kv);
+    return when != -1 && timeMs() > when;
+}
+
 /* Runs c's saved command again; drops c's state unless it blocked again. */
 static void rerun(client *c) {
     blockState *bs = c->blockState;
@@ -481,7 +489,7 @@ static void serveKey(int dbid, const dstr key) {
         if (!waitsOn(bs, dbid, key)) continue;
         if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) continue;
         kvobj *kv = dbFind(db, key);
-        if (!kv || dbIsExpired(kv)) break;
+        if (!kv || expiredNow(kv)) break;
         if (kv->type != (unsigned)bs->type) continue;
         if (peerGone(c)) {
             clientCloseAsap(c);

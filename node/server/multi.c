@@ -11,7 +11,8 @@
  * command of a client bumps c->commandsProcessed once, so a gap between
  * the index of the last command the gate saw and the current one means a
  * command in between was rejected (a command CLIENT PAUSE re-runs was
- * counted when first held: its index is one less).
+ * counted when first held: its index is one less).  Fake clients (AOF
+ * loading, scripts) have no such counter and are trusted: no check.
  *
  * EXEC hands each queued argv to the client (clientReplaceArgv: inner
  * commands may rewrite or replace their arguments for propagation) and runs
@@ -336,7 +337,8 @@ static int multiGate(client *c, serverCommand *cmd) {
     if (!(c->flags & CLIENT_MULTI)) return 0;
     multiState *ms = c->multiState;
     uint64_t index = commandIndex(c);
-    if (index != ms->seq + 1) flagTransaction(c); /* something was rejected in between */
+    /* A gap: something was rejected in between (see the file comment). */
+    if (index != ms->seq + 1 && !(c->flags & CLIENT_FAKE)) flagTransaction(c);
     ms->seq = index;
     if (runsInsideMulti(cmd)) return 0;
     if (cmd->flags & CMD_NO_MULTI) {

@@ -409,3 +409,28 @@ def test_many_waiters_with_timeouts_and_disconnects(shared_server, clients):
     assert pusher.call("EXISTS", "m") == 0
     for w in waiters:
         w.close()
+
+
+def test_key_expired_before_service_keeps_waiter_blocked(clients):
+    a, pusher = clients(), clients()
+    pusher.call("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    try:
+        start = time.monotonic()
+        a.send("BLPOP", "q", "0.6")
+        wait_blocked(pusher, 1)
+        pusher.call("MULTI")
+        pusher.call("RPUSH", "q", "a")
+        pusher.call("PEXPIRE", "q", "100")
+        pusher.call("DEBUG", "SLEEP", "0.2")
+        pusher.call("EXEC")
+        assert a.read() is None
+        assert 0.55 <= time.monotonic() - start < 0.8
+    finally:
+        pusher.call("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+
+
+@valkey_only
+def test_hex_timeout_out_of_range(clients):
+    c = clients()
+    reply = c.call("BLPOP", "x", "0x7FFFFFFFFFFFFF", raise_errors=False)
+    assert isinstance(reply, RespError) and "out of range" in str(reply)

@@ -529,6 +529,16 @@ def test_hrandfield_all_cases_hashtable(thresholds):
         assert v == b"v" + f[1:]
 
 
+def test_hrandfield_negative_count_over_batches(rr):
+    rr.call("HSET", "h", "a", "1", "b", "2")
+    got = rr.call("HRANDFIELD", "h", "-2500", "WITHVALUES")
+    if rr.protocol == 3:
+        assert len(got) == 2500 and all(p in ([b"a", b"1"], [b"b", b"2"]) for p in got)
+    else:
+        assert len(got) == 5000 and set(pairs(got).items()) == {(b"a", b"1"), (b"b", b"2")}
+    assert len(rr.call("HRANDFIELD", "h", "-2500")) == 2500
+
+
 def test_hrandfield_listpack_distribution(c2):
     c2.call("HSET", "h", *sum([["f%d" % i, str(i)] for i in range(10)], []))
     counts = {}

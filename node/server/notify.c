@@ -29,8 +29,6 @@
 static int flags;
 static dstr channelBuf;
 
-int notifyFlags(void) { return flags; }
-
 /* "__<prefix>@<db>__:" followed by suffix, in channelBuf. */
 static dstr buildChannel(const char *prefix, int dbid, const char *suffix, size_t suffixLen) {
     char head[48];

@@ -9,7 +9,4 @@
  * (called by pubsubInit). */
 void notifyInit(void);
 
-/* The NOTIFY_* classes selected now (db.h). */
-int notifyFlags(void);
-
 #endif

@@ -571,3 +571,132 @@ def test_events_emptying_commands(r):
         ("rpush", "c"), ("ltrim", "c"), ("del", "c"),
         ("rpush", "d"), ("lrem", "d"), ("del", "d"),
         ("lpop", "b"), ("del", "b"), ("set", "end")]
+
+
+# ------------------------------------------------------------------ randomized against a model
+
+@pytest.mark.parametrize("fill,depth", [(2, 0), (5, 1), (-1, 2)])
+def test_randomized_against_model(r, fill, depth):
+    """Random commands on a few keys, compared with Python lists, under
+    settings that make the lists convert back and forth all the time."""
+    import random
+    rnd = random.Random(fill * 100 + depth)
+    r.config_set("list-max-listpack-size", fill)
+    r.config_set("list-compress-depth", depth)
+    model = {"a": [], "b": []}
+    longest = 0
+    seen = set()
+
+    def elem():
+        k = rnd.random()
+        if k < 0.3:
+            return str(rnd.randint(-3, 3)).encode()
+        if k < 0.9:
+            return rnd.choice([b"x", b"y", b"zz"])
+        return bytes([rnd.randint(97, 122)]) * rnd.choice([70, 700, 3000])
+
+    def norm(i, n):
+        return i + n if i < 0 else i
+
+    try:
+        for step in range(1500):
+            key = rnd.choice("ab")
+            m = model[key]
+            op = rnd.randrange(11)
+            if op <= 1:
+                vals = [elem() for _ in range(rnd.randint(1, 4))]
+                if op == 0:
+                    assert r.lpush(key, *vals) == len(m) + len(vals)
+                    m[:0] = vals[::-1]
+                else:
+                    assert r.rpush(key, *vals) == len(m) + len(vals)
+                    m.extend(vals)
+            elif op == 2:
+                n = rnd.randint(0, 3)
+                got = r.execute_command("LPOP", key, n)
+                if not m:
+                    assert got is None
+                else:
+                    assert got == m[:n]
+                    del m[:n]
+            elif op == 3:
+                got = r.rpop(key)
+                assert got == (m.pop() if m else None)
+            elif op == 4 and m:
+                i = rnd.randint(-len(m) - 1, len(m))
+                v = elem()
+                if -len(m) <= i < len(m):
+                    assert r.lset(key, i, v)
+                    m[i] = v
+                else:
+                    with pytest.raises(Exception):
+                        r.lset(key, i, v)
+            elif op == 5 and m:
+                pivot, v = elem(), elem()
+                where = rnd.choice(["BEFORE", "AFTER"])
+                got = r.linsert(key, where, pivot, v)
+                if pivot in m:
+                    at = m.index(pivot) + (where == "AFTER")
+                    m.insert(at, v)
+                    assert got == len(m)
+                else:
+                    assert got == -1
+            elif op == 6:
+                v, count = elem(), rnd.randint(-2, 2)
+                idxs = [i for i, x in enumerate(m) if x == v]
+                if count < 0:
+                    idxs = idxs[::-1][:-count]
+                elif count > 0:
+                    idxs = idxs[:count]
+                assert r.lrem(key, count, v) == len(idxs)
+                for i in sorted(idxs, reverse=True):
+                    del m[i]
+            elif op == 7:
+                s, e = rnd.randint(-8, 8), rnd.randint(-8, 8)
+                assert r.ltrim(key, s, e)
+                n = len(m)
+                s2, e2 = max(norm(s, n), 0), norm(e, n)
+                model[key] = m[s2:e2 + 1] if s2 <= e2 else []
+            elif op == 8:
+                other = "b" if key == "a" else "a"
+                src, dst = (key, rnd.choice([key, other]))
+                wf, wt = rnd.choice(["LEFT", "RIGHT"]), rnd.choice(["LEFT", "RIGHT"])
+                got = r.lmove(src, dst, wf, wt)
+                sm = model[src]
+                if not sm:
+                    assert got is None
+                else:
+                    v = sm.pop(0) if wf == "LEFT" else sm.pop()
+                    assert got == v
+                    dm = model[dst]
+                    dm.insert(0, v) if wt == "LEFT" else dm.append(v)
+            elif op == 9:
+                v = elem()
+                rank = rnd.choice([1, 2, -1, -2])
+                idxs = [i for i, x in enumerate(m) if x == v]
+                if rank < 0:
+                    idxs = idxs[::-1]
+                want = idxs[abs(rank) - 1:]
+                assert r.execute_command("LPOS", key, v, "RANK", rank, "COUNT", 0) == want
+            else:
+                s, e = rnd.randint(-6, 6), rnd.randint(-6, 6)
+                n = len(m)
+                s2, e2 = max(norm(s, n), 0), norm(e, n)
+                assert r.lrange(key, s, e) == (m[s2:e2 + 1] if s2 <= e2 else [])
+                if m:
+                    i = rnd.randint(-n, n - 1)
+                    assert r.lindex(key, i) == m[i]
+            longest = max(longest, len(model[key]))
+            if model[key] and not REDIS_7_0 and step % 5 == 0:
+                seen.add(enc(r, key))
+            if step % 50 == 0:
+                for k in "ab":
+                    assert r.lrange(k, 0, -1) == model[k]
+                    assert r.exists(k) == (1 if model[k] else 0)
+        for k in "ab":
+            assert r.lrange(k, 0, -1) == model[k]
+        assert longest > 12  # long enough to convert under every setting
+        assert REDIS_7_0 or seen == {b"listpack", b"quicklist"}
+    finally:
+        r.config_set("list-max-listpack-size", -2)
+        r.config_set("list-compress-depth", 0)

@@ -190,9 +190,13 @@ kvobj *kvWithValue(kvobj *kv, int encoding, void *ptr) {
     size_t fixed = (size_t)(valuePtr(kv) - (char *)kv);
     int embed = embeddable(fixed, encoding, ptr);
     size_t need = fixed + (embed ? listpackBytes(ptr) : sizeof(void *));
-    /* In place when the allocation already has room: the common case of a
-     * listpack that changed a few bytes within its size class. */
-    if (need <= memUsableSize(kv)) {
+    /* In place when the allocation has room and is not oversized by a
+     * whole size class (16 bytes at these sizes): the common case of a
+     * listpack that changed a few bytes.  A value that shrank a lot moves
+     * to a smaller allocation, so a hash that grew and shrank back costs
+     * what a new one would. */
+    size_t usable = memUsableSize(kv);
+    if (need <= usable && usable - need < 16) {
         storeValue(kv, encoding, ptr, embed);
         return kv;
     }

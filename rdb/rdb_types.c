@@ -35,6 +35,10 @@ void rdbInit(void) {
     if (done) return;
     done = 1;
     rdbStringRegister();
+    rdbListRegister();
+    rdbHashRegister();
+    rdbSetRegister();
+    rdbZsetRegister();
 }
 
 const char *rdbTypeName(int rdbType) {

@@ -399,12 +399,9 @@ static void readHandler(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     if (c->flags & CLIENT_CLOSE_ASAP) return;
-    if (c->blockedRead) {
-        /* Don't read while blocked: stop listening until resumed. */
-        event_del(c->readEvent);
-        c->readPaused = 1;
-        return;
-    }
+    /* A blocked or paused client is still read (its commands wait in the
+     * query buffer, bounded by client-query-buffer-limit), so a peer that
+     * hangs up meanwhile is closed at once, as Valkey does. */
     readFromClient(c);
 }
 
@@ -494,10 +491,6 @@ void netBeforeSleep(void) {
         client *c = unblocked[i];
         if (!c) continue;
         unblocked[i] = NULL;
-        if (c->readPaused) {
-            event_add(c->readEvent, NULL);
-            c->readPaused = 0;
-        }
         clientProcessInput(c);
     }
     unblockedCount = 0;

@@ -87,7 +87,6 @@ struct client {
     size_t querybufPeak;
     respRequest req;       /* parser state and argv arena */
     int blockedRead;       /* input processing paused (client pause, blocked) */
-    int readPaused;        /* read event removed while blocked */
     struct event *readEvent, *writeEvent;
     int writeRegistered;
 

@@ -102,7 +102,7 @@ dstr clientInfoString(dstr s, client *c) {
     char flags[24], events[3] = {0}, addr[96], laddr[96];
     formatFlags(c, &x, flags);
     int ne = 0;
-    if (c->readEvent && !c->readPaused) events[ne++] = 'r';
+    if (c->readEvent) events[ne++] = 'r';
     if (c->writeRegistered) events[ne++] = 'w';
 
     long long now = timeMs();

@@ -26,11 +26,11 @@
  * that blocks again calls blockForKeys with the same keys: its nodes, and
  * so its places in the queues, and its deadline are kept.
  *
- * Disconnects.  Net stops reading a blocked client, so it would not see the
- * peer hang up until the client is served.  A one-shot read event on the
- * socket lets us peek: end of file or an error closes the client at once
- * (then the client-freed hook removes it from the queues); pipelined data
- * is left for net, and the client is peeked again before being served.
+ * Disconnects.  Net keeps reading a blocked client (without running what
+ * it sends), so a peer that hangs up is closed at once and the client-freed
+ * hook removes it from the queues.  A hang-up that arrived in this loop
+ * iteration but was not read yet is caught by peeking at the socket just
+ * before serving, so no popped value is sent into a closed socket.
  *
  * Invariants: a node is in its key's FIFO exactly while it is in its
  * client's state; a table entry exists only while its FIFO is not empty;
@@ -88,7 +88,6 @@ typedef struct blockState {
     size_t heapIndex;      /* SIZE_MAX when not in the heap */
     int argc;
     dstr *argv;            /* owned; NULL while being re-run */
-    struct event *eofEvent;
 } blockState;
 
 typedef struct readyKey {
@@ -291,8 +290,6 @@ static void heapRemove(blockState *bs) {
 
 /* --- Blocking and unblocking --- */
 
-static void onReadable(evutil_socket_t fd, short what, void *arg);
-
 /* 1 when the peer has hung up (or the socket failed). */
 static int peerGone(const client *c) {
     if (c->fd < 0) return 0;
@@ -300,13 +297,6 @@ static int peerGone(const client *c) {
     ssize_t n = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0) return 1;
     return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
-}
-
-static void onReadable(evutil_socket_t fd, short what, void *arg) {
-    (void)fd;
-    (void)what;
-    client *c = arg;
-    if (peerGone(c)) clientCloseAsap(c);
 }
 
 static int alreadyListed(blockNode **nodes, int n, const dstr key) {
@@ -336,7 +326,6 @@ static void removeState(client *c) {
     if (!bs) return;
     for (int i = 0; i < bs->numkeys; i++) dequeue(bs->nodes[i]);
     heapRemove(bs);
-    if (bs->eofEvent) event_free(bs->eofEvent);
     if (bs->argv) clientFreeArgvCopy(bs->argv, bs->argc);
     memFree(bs->nodes);
     memFree(bs);
@@ -360,10 +349,6 @@ static void createState(client *c, int type, dstr *keys, int numkeys, long long 
     c->blockState = bs;
     blockedClients++;
     if (deadlineMs) heapInsert(bs);
-    if (c->fd >= 0) {
-        bs->eofEvent = event_new(serverEventBase(), c->fd, EV_READ, onReadable, c);
-        event_add(bs->eofEvent, NULL);
-    }
 }
 
 void blockForKeys(client *c, int type, dstr *keys, int numkeys, long long deadlineMs) {

@@ -66,10 +66,14 @@ void dispatchCall(client *c, serverCommand *cmd) {
     cmd->proc(c);
     c->flags &= ~CLIENT_IN_COMMAND;
     long long duration = (long long)(timeMonotonicUs() - start);
-    cmd->calls++;
-    cmd->microseconds += duration;
-    if (errorsDuringCall) cmd->failedCalls++;
-    serverGetStats()->numCommands++;
+    /* A command that blocked is counted once, by the run that completes
+     * it (a blocked command is run again when it can be served). */
+    if (!(c->flags & CLIENT_BLOCKED)) {
+        cmd->calls++;
+        cmd->microseconds += duration;
+        if (errorsDuringCall) cmd->failedCalls++;
+        serverGetStats()->numCommands++;
+    }
     long long dirty = dbDirty() - dirtyBefore;
     if (dirty && afterWrite) afterWrite(c, cmd, dirty);
     for (int i = 0; i < afterCallCount; i++) afterCall[i](c, cmd, duration);

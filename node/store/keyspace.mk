@@ -1,7 +1,7 @@
 # keyspace commands (generic key and database commands, TTLs, KEYS/SCAN) and
 # the lazy-free thread.
 libnode_a_SOURCES += node/store/keyspace_cmds.c node/store/keyspace_cmds.h \
-                     node/store/expire_cmds.c node/store/scan_cmds.c \
+                     node/store/expire_cmds.c node/store/scan_cmds.c node/store/scan.c node/store/scan.h \
                      node/store/lazyfree.c node/store/lazyfree.h
 
 check_PROGRAMS += tests/unit/test_lazyfree

@@ -30,6 +30,7 @@
 #include "node/base/util.h"
 #include "node/net/args.h"
 #include "node/net/reply.h"
+#include "node/store/scan.h"
 #include "node/types/hash_cmds.h"
 #include "node/types/hash_value.h"
 #include "node/types/type_util.h"
@@ -226,95 +227,15 @@ void hashRandfieldCommand(client *c) {
 
 /* --- HSCAN --- */
 
-#define SCAN_DEFAULT_COUNT 10
-#define SCAN_BUCKETS_PER_COUNT 10
-
-typedef struct scanOptions {
-    long long count;
-    dstr pattern; /* NULL: every field */
-    int noValues;
-} scanOptions;
-
-/* An unsigned decimal; leading zeros accepted (as scan_cmds.c). */
-static int parseCursor(const dstr arg, unsigned long long *cursor) {
-    size_t len = dstrLen(arg), skip = 0;
-    while (skip + 1 < len && arg[skip] == '0') skip++;
-    return string2ull(arg + skip, len - skip, cursor);
-}
-
-/* [MATCH pattern] [COUNT n] [NOVALUES] from argv[3]; 0 after an error. */
-static int parseScanOptions(client *c, scanOptions *o) {
-    o->count = SCAN_DEFAULT_COUNT;
-    o->pattern = NULL;
-    o->noValues = 0;
-    for (int j = 3; j < c->argc;) {
-        const dstr opt = c->argv[j];
-        int hasValue = j + 1 < c->argc;
-        if (hasValue && isToken(opt, "count")) {
-            if (argLongLong(c, c->argv[j + 1], &o->count) != 0) return 0;
-            if (o->count < 1) {
-                replyErrorSyntax(c);
-                return 0;
-            }
-            j += 2;
-        } else if (hasValue && isToken(opt, "match")) {
-            dstr p = c->argv[j + 1];
-            o->pattern = dstrLen(p) == 1 && p[0] == '*' ? NULL : p;
-            j += 2;
-        } else if (isToken(opt, "novalues")) {
-            o->noValues = 1;
-            j++;
-        } else {
-            replyErrorSyntax(c);
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int fieldMatches(const scanOptions *o, const lpEntry *f) {
-    if (!o->pattern) return 1;
+static int fieldMatches(const scanArgs *o, const lpEntry *f) {
     char buf[LP_INTBUF_SIZE];
     size_t len;
     const char *bytes = hashElementBytes(f, buf, &len);
-    return globMatch(o->pattern, dstrLen(o->pattern), bytes, len, 0);
-}
-
-typedef struct scanBatch {
-    void **entries;
-    size_t count, cap;
-} scanBatch;
-
-static void collectEntry(void *privdata, void *entry) {
-    scanBatch *b = privdata;
-    if (b->count == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 32;
-        b->entries = memRealloc(b->entries, b->cap * sizeof(void *));
-    }
-    b->entries[b->count++] = entry;
-}
-
-/* Visits table buckets from cursor into b; returns the next cursor. */
-static unsigned long long scanTable(hashtable *ht, unsigned long long cursor, long long count,
-                                    scanBatch *b) {
-    long long budget = count > LLONG_MAX / SCAN_BUCKETS_PER_COUNT ? LLONG_MAX
-                                                                  : count * SCAN_BUCKETS_PER_COUNT;
-    size_t next = (size_t)cursor;
-    do {
-        next = hashtableScan(ht, next, collectEntry, b);
-    } while (next != 0 && --budget > 0 && b->count < (unsigned long long)count);
-    return next;
-}
-
-static void replyCursor(client *c, unsigned long long cursor) {
-    char buf[32];
-    int len = ull2string(buf, sizeof(buf), cursor);
-    replyArrayLen(c, 2);
-    replyBulk(c, buf, (size_t)len);
+    return scanMatches(o, bytes, len);
 }
 
 /* Replies one scanned pair if it matches; returns the elements replied. */
-static long replyScannedPair(client *c, const scanOptions *o, const lpEntry *f, const lpEntry *v) {
+static long replyScannedPair(client *c, const scanArgs *o, const lpEntry *f, const lpEntry *v) {
     if (!fieldMatches(o, f)) return 0;
     hashReplyElement(c, f);
     if (o->noValues) return 1;
@@ -323,7 +244,7 @@ static long replyScannedPair(client *c, const scanOptions *o, const lpEntry *f, 
 }
 
 /* The elements of a whole listpack (b NULL) or of the collected entries. */
-static void replyScanned(client *c, const scanOptions *o, const hashValue *h, const scanBatch *b) {
+static void replyScanned(client *c, const scanArgs *o, const hashValue *h, const scanBatch *b) {
     void *lenNode = replyDeferredLen(c);
     long n = 0;
     lpEntry f, v;
@@ -344,29 +265,26 @@ static void replyScanned(client *c, const scanOptions *o, const hashValue *h, co
 /* HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES] */
 void hashScanCommand(client *c) {
     unsigned long long cursor;
-    if (!parseCursor(c->argv[2], &cursor)) {
-        replyError(c, "ERR invalid cursor");
-        return;
-    }
+    if (scanParseCursor(c, c->argv[2], &cursor) != 0) return;
     int wrong;
     kvobj *kv = typeLookupRead(c, c->argv[1], OBJ_HASH, &wrong);
     if (wrong) return;
     if (!kv) {
-        replyCursor(c, 0);
+        scanReplyCursor(c, 0);
         replyEmptyArray(c);
         return;
     }
-    scanOptions o;
-    if (!parseScanOptions(c, &o)) return;
+    scanArgs o;
+    if (scanParseArgs(c, 3, SCAN_HASH, &o) != 0) return;
     hashValue h = hashValueOf(kv);
     if (h.encoding == OBJ_ENCODING_LISTPACK) {
-        replyCursor(c, 0);
+        scanReplyCursor(c, 0);
         replyScanned(c, &o, &h, NULL);
         return;
     }
     scanBatch b = {0};
-    unsigned long long next = scanTable(h.ptr, cursor, o.count, &b);
-    replyCursor(c, next);
+    unsigned long long next = scanCollect(h.ptr, cursor, o.count, &b);
+    scanReplyCursor(c, next);
     replyScanned(c, &o, &h, &b);
-    memFree(b.entries);
+    scanBatchFree(&b);
 }

@@ -21,6 +21,7 @@
 #include "node/base/util.h"
 #include "node/net/args.h"
 #include "node/net/reply.h"
+#include "node/store/scan.h"
 #include "node/store/keyspace_cmds.h"
 #include "node/store/lazyfree.h"
 #include "node/types/listpack.h"
@@ -404,107 +405,39 @@ static void smoveCommand(client *c) {
 
 /* --- SSCAN --- */
 
-#define SSCAN_DEFAULT_COUNT 10
-#define SSCAN_BUCKETS_PER_COUNT 10
-
-/* An unsigned decimal; leading zeros accepted (as SCAN does). */
-static int parseCursor(const dstr arg, unsigned long long *cursor) {
-    size_t len = dstrLen(arg), skip = 0;
-    while (skip + 1 < len && arg[skip] == '0') skip++;
-    return string2ull(arg + skip, len - skip, cursor);
-}
-
-/* [MATCH pattern] [COUNT n]; 0 after replying an error. */
-static int parseSscanOptions(client *c, long long *count, dstr *pattern) {
-    *count = SSCAN_DEFAULT_COUNT;
-    *pattern = NULL;
-    for (int j = 3; j < c->argc; j++) {
-        const char *opt = c->argv[j];
-        dstr val = j + 1 < c->argc ? c->argv[j + 1] : NULL;
-        if (val && !strcasecmp(opt, "count")) {
-            if (argLongLong(c, val, count) != 0) return 0;
-            if (*count < 1) {
-                replyErrorSyntax(c);
-                return 0;
-            }
-            j++;
-        } else if (val && !strcasecmp(opt, "match")) {
-            *pattern = (dstrLen(val) == 1 && val[0] == '*') ? NULL : val;
-            j++;
-        } else if (!strcasecmp(opt, "novalues")) {
-            replyError(c, "ERR NOVALUES option can only be used in HSCAN");
-            return 0;
-        } else {
-            replyErrorSyntax(c);
-            return 0;
-        }
-    }
-    return 1;
-}
-
-typedef struct scanBatch {
-    dstr *members;
-    size_t count, cap;
-} scanBatch;
-
-static void collectMember(void *privdata, void *entry) {
-    scanBatch *b = privdata;
-    if (b->count == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 32;
-        b->members = memRealloc(b->members, b->cap * sizeof(dstr));
-    }
-    b->members[b->count++] = entry;
-}
-
-static int memberMatches(const dstr pattern, const setMember *m) {
-    if (!pattern) return 1;
+static int memberMatches(const scanArgs *o, const setMember *m) {
     char buf[LP_INTBUF_SIZE];
-    const char *s = m->str;
-    size_t len = m->len;
-    if (!s) {
-        len = (size_t)ll2string(buf, sizeof(buf), m->ll);
-        s = buf;
-    }
-    return globMatch(pattern, dstrLen(pattern), s, len, 0);
+    if (m->str) return scanMatches(o, m->str, m->len);
+    return scanMatches(o, buf, (size_t)ll2string(buf, sizeof(buf), m->ll));
 }
 
-/* Scans a hashtable from cursor; replies the page and returns nothing. */
-static void sscanTable(client *c, hashtable *ht, unsigned long long cursor, long long count,
-                       const dstr pattern) {
+/* One page of a hashtable set from cursor. */
+static void sscanTable(client *c, hashtable *ht, unsigned long long cursor, const scanArgs *o) {
     scanBatch b = {0};
-    long long budget =
-        count > LLONG_MAX / SSCAN_BUCKETS_PER_COUNT ? LLONG_MAX : count * SSCAN_BUCKETS_PER_COUNT;
-    size_t next = (size_t)cursor;
-    do {
-        next = hashtableScan(ht, next, collectMember, &b);
-    } while (next != 0 && --budget > 0 && b.count < (unsigned long long)count);
-    char buf[32];
-    int len = ull2string(buf, sizeof(buf), next);
-    replyArrayLen(c, 2);
-    replyBulk(c, buf, (size_t)len);
+    scanReplyCursor(c, scanCollect(ht, cursor, o->count, &b));
     void *lenNode = replyDeferredLen(c);
     long n = 0;
     for (size_t i = 0; i < b.count; i++) {
-        setMember m = {b.members[i], dstrLen(b.members[i]), 0};
-        if (!memberMatches(pattern, &m)) continue;
-        replyBulkDstr(c, b.members[i]);
+        dstr member = b.entries[i];
+        setMember m = {member, dstrLen(member), 0};
+        if (!memberMatches(o, &m)) continue;
+        replyBulkDstr(c, member);
         n++;
     }
     replySetDeferredArrayLen(c, lenNode, n);
-    memFree(b.members);
+    scanBatchFree(&b);
 }
 
 /* A compact set is returned whole in one call, with cursor 0. */
-static void sscanCompact(client *c, const setValue *s, const dstr pattern) {
-    replyArrayLen(c, 2);
-    replyBulk(c, "0", 1);
+static void sscanCompact(client *c, const setValue *s, const scanArgs *o) {
+    scanReplyCursor(c, 0);
     void *lenNode = replyDeferredLen(c);
     long n = 0;
     setIter it;
     setMember m;
     setIterInit(&it, s);
     while (setIterNext(&it, &m)) {
-        if (!memberMatches(pattern, &m)) continue;
+        if (!memberMatches(o, &m)) continue;
         setReplyMember(c, &m);
         n++;
     }
@@ -512,29 +445,25 @@ static void sscanCompact(client *c, const setValue *s, const dstr pattern) {
     replySetDeferredArrayLen(c, lenNode, n);
 }
 
+/* SSCAN key cursor [MATCH pattern] [COUNT count] */
 static void sscanCommand(client *c) {
     unsigned long long cursor;
-    if (!parseCursor(c->argv[2], &cursor)) {
-        replyError(c, "ERR invalid cursor");
-        return;
-    }
+    if (scanParseCursor(c, c->argv[2], &cursor) != 0) return;
     int wrong;
     kvobj *kv = typeLookupRead(c, c->argv[1], OBJ_SET, &wrong);
     if (wrong) return;
     if (!kv) {
-        replyArrayLen(c, 2);
-        replyBulk(c, "0", 1);
+        scanReplyCursor(c, 0);
         replyEmptyArray(c);
         return;
     }
-    long long count;
-    dstr pattern;
-    if (!parseSscanOptions(c, &count, &pattern)) return;
+    scanArgs o;
+    if (scanParseArgs(c, 3, SCAN_SET, &o) != 0) return;
     setValue s = setValueOf(kv);
     if (s.encoding == OBJ_ENCODING_HASHTABLE)
-        sscanTable(c, s.ptr, cursor, count, pattern);
+        sscanTable(c, s.ptr, cursor, &o);
     else
-        sscanCompact(c, &s, pattern);
+        sscanCompact(c, &s, &o);
 }
 
 /* --- Table and registration --- */

@@ -21,6 +21,7 @@
 #include "node/base/util.h"
 #include "node/net/args.h"
 #include "node/net/reply.h"
+#include "node/store/scan.h"
 #include "node/types/type_cmds.h"
 #include "node/types/type_util.h"
 #include "node/types/zset_cmds.h"
@@ -447,72 +448,16 @@ static void zrandmemberCommand(client *c) {
 
 /* --- ZSCAN --- */
 
-typedef struct scanOptions {
-    long long count;
-    const char *pattern;
-    size_t patternLen;
-    int noScores;
-} scanOptions;
-
-static int parseScanOptions(client *c, scanOptions *o) {
-    *o = (scanOptions){.count = 10};
-    for (int i = 3; i < c->argc;) {
-        int left = c->argc - i;
-        dstr a = c->argv[i];
-        if (zsetIsToken(a, "count") && left >= 2) {
-            if (argLongLong(c, c->argv[i + 1], &o->count) != 0) return -1;
-            if (o->count < 1) {
-                replyErrorSyntax(c);
-                return -1;
-            }
-            i += 2;
-        } else if (zsetIsToken(a, "match") && left >= 2) {
-            dstr p = c->argv[i + 1];
-            o->pattern = dstrLen(p) == 1 && p[0] == '*' ? NULL : p;
-            o->patternLen = dstrLen(p);
-            i += 2;
-        } else if (zsetIsToken(a, "novalues")) {
-            replyError(c, "ERR NOVALUES option can only be used in HSCAN");
-            return -1;
-        } else if (zsetIsToken(a, "noscores")) {
-            o->noScores = 1;
-            i++;
-        } else {
-            replyErrorSyntax(c);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-typedef struct scanBatch {
-    zskiplistNode **nodes;
-    size_t n, cap;
-} scanBatch;
-
-static void scanCollect(void *privdata, void *entry) {
-    scanBatch *b = privdata;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 16;
-        b->nodes = memRealloc(b->nodes, b->cap * sizeof(*b->nodes));
-    }
-    b->nodes[b->n++] = entry;
-}
-
-static int scanMatches(const scanOptions *o, const char *m, size_t len) {
-    return !o->pattern || globMatch(o->pattern, o->patternLen, m, len, 0);
-}
-
 /* Replies the element list of a scan reply: members that match, each
  * followed by its score as a bulk string unless NOSCORES. */
-static void replyScanElems(client *c, const scanOptions *o, const zsetElem *elems, size_t n) {
+static void replyScanElems(client *c, const scanArgs *o, const zsetElem *elems, size_t n) {
     void *len = replyDeferredLen(c);
     long out = 0;
     for (size_t i = 0; i < n; i++) {
         if (!scanMatches(o, elems[i].member, elems[i].len)) continue;
         replyBulk(c, elems[i].member, elems[i].len);
         out++;
-        if (o->noScores) continue;
+        if (o->noValues) continue;
         char buf[128];
         int blen = d2string(buf, sizeof(buf), elems[i].score);
         replyBulk(c, buf, (size_t)blen);
@@ -521,64 +466,61 @@ static void replyScanElems(client *c, const scanOptions *o, const zsetElem *elem
     replySetDeferredArrayLen(c, len, out);
 }
 
+/* A listpack is returned whole, with cursor 0; the digits of integer
+ * members are copied out because the iterator reuses its buffer. */
+static void zscanListpack(client *c, const scanArgs *o, const zsetRef *z) {
+    unsigned long size = zsetLength(z);
+    zsetElem *elems = memAlloc((size + 1) * sizeof(*elems));
+    char(*digits)[LP_INTBUF_SIZE] = memAlloc((size + 1) * LP_INTBUF_SIZE);
+    size_t n = 0;
+    zsetIter it;
+    zsetIterInit(&it, z, 0);
+    while (zsetIterNext(&it, &elems[n])) {
+        if (elems[n].member == it.buf) {
+            memcpy(digits[n], it.buf, elems[n].len);
+            elems[n].member = digits[n];
+        }
+        n++;
+    }
+    scanReplyCursor(c, 0);
+    replyScanElems(c, o, elems, n);
+    memFree(digits);
+    memFree(elems);
+}
+
+static void zscanSkiplist(client *c, const scanArgs *o, const zsetRef *z, unsigned long long cursor) {
+    scanBatch b = {0};
+    cursor = scanCollect(((zset *)z->ptr)->dict, cursor, o->count, &b);
+    zsetElem *elems = memAlloc((b.count + 1) * sizeof(*elems));
+    for (size_t i = 0; i < b.count; i++) {
+        zskiplistNode *node = b.entries[i];
+        elems[i] = (zsetElem){node->member, dstrLen(node->member), node->score};
+    }
+    scanReplyCursor(c, cursor);
+    replyScanElems(c, o, elems, b.count);
+    scanBatchFree(&b);
+    memFree(elems);
+}
+
+/* ZSCAN key cursor [MATCH pattern] [COUNT count] [NOSCORES] */
 static void zscanCommand(client *c) {
     unsigned long long cursor;
-    if (!string2ull(c->argv[2], dstrLen(c->argv[2]), &cursor)) {
-        replyError(c, "ERR invalid cursor");
-        return;
-    }
+    if (scanParseCursor(c, c->argv[2], &cursor) != 0) return;
     int wrong;
     kvobj *kv = typeLookupRead(c, c->argv[1], OBJ_ZSET, &wrong);
     if (wrong) return;
     if (!kv) {
-        replyArrayLen(c, 2);
-        replyBulk(c, "0", 1);
+        scanReplyCursor(c, 0);
         replyEmptyArray(c);
         return;
     }
-    scanOptions o;
-    if (parseScanOptions(c, &o) != 0) return;
+    scanArgs o;
+    if (scanParseArgs(c, 3, SCAN_ZSET, &o) != 0) return;
     zsetRef z = zsetRefOf(kv);
-    size_t n = 0;
-    zsetElem *elems;
-    scanBatch b = {0};
-    if (z.encoding == OBJ_ENCODING_LISTPACK) {
-        /* Small: everything in one call, the digits of integer members
-         * copied out because the iterator reuses its buffer. */
-        unsigned long size = zsetLength(&z);
-        elems = memAlloc((size + 1) * sizeof(*elems));
-        char(*digits)[LP_INTBUF_SIZE] = memAlloc((size + 1) * LP_INTBUF_SIZE);
-        zsetIter it;
-        zsetIterInit(&it, &z, 0);
-        while (zsetIterNext(&it, &elems[n])) {
-            if (elems[n].member == it.buf) {
-                memcpy(digits[n], it.buf, elems[n].len);
-                elems[n].member = digits[n];
-            }
-            n++;
-        }
-        cursor = 0;
-        replyArrayLen(c, 2);
-        replyBulk(c, "0", 1);
-        replyScanElems(c, &o, elems, n);
-        memFree(digits);
-    } else {
-        hashtable *dict = ((zset *)z.ptr)->dict;
-        long long maxIterations = o.count * 10;
-        do {
-            cursor = hashtableScan(dict, (size_t)cursor, scanCollect, &b);
-        } while (cursor && maxIterations-- > 0 && b.n < (size_t)o.count);
-        elems = memAlloc((b.n + 1) * sizeof(*elems));
-        for (size_t i = 0; i < b.n; i++)
-            elems[i] = (zsetElem){b.nodes[i]->member, dstrLen(b.nodes[i]->member), b.nodes[i]->score};
-        char cbuf[32];
-        int clen = ull2string(cbuf, sizeof(cbuf), cursor);
-        replyArrayLen(c, 2);
-        replyBulk(c, cbuf, (size_t)clen);
-        replyScanElems(c, &o, elems, b.n);
-        memFree(b.nodes);
-    }
-    memFree(elems);
+    if (z.encoding == OBJ_ENCODING_LISTPACK)
+        zscanListpack(c, &o, &z);
+    else
+        zscanSkiplist(c, &o, &z, cursor);
 }
 
 /* --- Table --- */

@@ -2,11 +2,12 @@
 expired keys, and the guarantee that every key present for the whole scan is
 returned at least once even while the table grows and shrinks)."""
 
+import os
 import time
 
 import pytest
 
-from helpers import RespError
+from helpers import RespError, server_binary
 
 
 def err(client, *args):
@@ -258,3 +259,26 @@ def test_scan_guarantee_under_write_load(rr):
     keys, _ = scan_all(rr, between=between)
     seen = set(keys)
     assert all(b"k%d" % i in seen for i in range(100))
+
+
+def test_scan_family_value_flags_belong_to_their_command(rr):
+    """NOVALUES is HSCAN's and NOSCORES is ZSCAN's; the other scans refuse
+    them with Valkey 8's messages (one option parser serves all four)."""
+    if "redis" in os.path.basename(server_binary()):
+        pytest.skip("Valkey 8 options")
+    rr.call("HSET", "h", "f", "v")
+    rr.call("SADD", "s", "m")
+    rr.call("ZADD", "z", "1", "m")
+    for args in (("SCAN", "0"), ("SSCAN", "s", "0"), ("ZSCAN", "z", "0")):
+        with pytest.raises(RespError) as e:
+            rr.call(*args, "NOVALUES")
+        assert str(e.value) == "ERR NOVALUES option can only be used in HSCAN"
+    for args in (("SCAN", "0"), ("SSCAN", "s", "0"), ("HSCAN", "h", "0")):
+        with pytest.raises(RespError) as e:
+            rr.call(*args, "NOSCORES")
+        assert str(e.value) == "ERR NOSCORES option can only be used in ZSCAN"
+    assert rr.call("HSCAN", "h", "0", "NOVALUES") == [b"0", [b"f"]]
+    assert rr.call("ZSCAN", "z", "00", "NOSCORES") == [b"0", [b"m"]]
+    with pytest.raises(RespError) as e:
+        rr.call("SCAN", "0", "TYPE", "nosuch", "COUNT", "x")
+    assert str(e.value) == "ERR unknown type name 'nosuch'"

@@ -265,17 +265,9 @@ static void replyScanned(client *c, const scanArgs *o, const hashValue *h, const
 /* HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES] */
 void hashScanCommand(client *c) {
     unsigned long long cursor;
-    if (scanParseCursor(c, c->argv[2], &cursor) != 0) return;
-    int wrong;
-    kvobj *kv = typeLookupRead(c, c->argv[1], OBJ_HASH, &wrong);
-    if (wrong) return;
-    if (!kv) {
-        scanReplyCursor(c, 0);
-        replyEmptyArray(c);
-        return;
-    }
     scanArgs o;
-    if (scanParseArgs(c, 3, SCAN_HASH, &o) != 0) return;
+    kvobj *kv = typeScanBegin(c, OBJ_HASH, SCAN_HASH, &cursor, &o);
+    if (!kv) return;
     hashValue h = hashValueOf(kv);
     if (h.encoding == OBJ_ENCODING_LISTPACK) {
         scanReplyCursor(c, 0);

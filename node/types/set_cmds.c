@@ -448,17 +448,9 @@ static void sscanCompact(client *c, const setValue *s, const scanArgs *o) {
 /* SSCAN key cursor [MATCH pattern] [COUNT count] */
 static void sscanCommand(client *c) {
     unsigned long long cursor;
-    if (scanParseCursor(c, c->argv[2], &cursor) != 0) return;
-    int wrong;
-    kvobj *kv = typeLookupRead(c, c->argv[1], OBJ_SET, &wrong);
-    if (wrong) return;
-    if (!kv) {
-        scanReplyCursor(c, 0);
-        replyEmptyArray(c);
-        return;
-    }
     scanArgs o;
-    if (scanParseArgs(c, 3, SCAN_SET, &o) != 0) return;
+    kvobj *kv = typeScanBegin(c, OBJ_SET, SCAN_SET, &cursor, &o);
+    if (!kv) return;
     setValue s = setValueOf(kv);
     if (s.encoding == OBJ_ENCODING_HASHTABLE)
         sscanTable(c, s.ptr, cursor, &o);

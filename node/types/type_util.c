@@ -39,3 +39,17 @@ kvobj *typeLookupWrite(client *c, const dstr key, int type, int *wrongType) {
     /* stringLookupWrite holds the replica rule for expired keys. */
     return checkType(c, stringLookupWrite(c, key), type, wrongType);
 }
+
+kvobj *typeScanBegin(client *c, int type, int kind, unsigned long long *cursor, scanArgs *a) {
+    if (scanParseCursor(c, c->argv[2], cursor) != 0) return NULL;
+    int wrong;
+    kvobj *kv = typeLookupRead(c, c->argv[1], type, &wrong);
+    if (wrong) return NULL;
+    if (!kv) {
+        /* Valkey answers a missing key before looking at the options. */
+        scanReplyCursor(c, 0);
+        replyEmptyArray(c);
+        return NULL;
+    }
+    return scanParseArgs(c, 3, kind, a) == 0 ? kv : NULL;
+}

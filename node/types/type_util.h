@@ -23,6 +23,7 @@
 #include "node/net/client.h"
 #include "node/store/db.h"
 #include "node/store/kvobj.h"
+#include "node/store/scan.h"
 
 /* Conversion thresholds (valkey.conf "ADVANCED CONFIG"), bound to their
  * directives by node/server/config_bindings.c; CONFIG SET changes them at
@@ -50,5 +51,10 @@ int typeReadFlags(const client *c);
 kvobj *typeLookupRead(client *c, const dstr key, int type, int *wrongType);
 /* The same for a command that will write the key (db.h LOOKUP_WRITE). */
 kvobj *typeLookupWrite(client *c, const dstr key, int type, int *wrongType);
+
+/* The start shared by HSCAN, SSCAN and ZSCAN (key cursor [options]): the
+ * cursor, a typed lookup, the options (scan.h kind).  Returns the entry,
+ * or NULL after replying (an error, or the empty scan of a missing key). */
+kvobj *typeScanBegin(client *c, int type, int kind, unsigned long long *cursor, scanArgs *a);
 
 #endif

@@ -505,17 +505,9 @@ static void zscanSkiplist(client *c, const scanArgs *o, const zsetRef *z, unsign
 /* ZSCAN key cursor [MATCH pattern] [COUNT count] [NOSCORES] */
 static void zscanCommand(client *c) {
     unsigned long long cursor;
-    if (scanParseCursor(c, c->argv[2], &cursor) != 0) return;
-    int wrong;
-    kvobj *kv = typeLookupRead(c, c->argv[1], OBJ_ZSET, &wrong);
-    if (wrong) return;
-    if (!kv) {
-        scanReplyCursor(c, 0);
-        replyEmptyArray(c);
-        return;
-    }
     scanArgs o;
-    if (scanParseArgs(c, 3, SCAN_ZSET, &o) != 0) return;
+    kvobj *kv = typeScanBegin(c, OBJ_ZSET, SCAN_ZSET, &cursor, &o);
+    if (!kv) return;
     zsetRef z = zsetRefOf(kv);
     if (z.encoding == OBJ_ENCODING_LISTPACK)
         zscanListpack(c, &o, &z);

@@ -3,10 +3,13 @@
  *
  * Loading trusts nothing in the input: a blob is validated deeply before
  * any type code touches it, and every collection must hold distinct
- * members.  A compact blob's own validator walks it once; the duplicate
- * check rides on that walk with a table of the element bytes seen so far
- * (a hashtable, so a hostile blob of a million elements costs O(n), not
- * the O(n^2) of a listpack search per element). */
+ * members.  A compact blob is first walked by its own validator; the
+ * duplicate check then walks the (now safe) listpack again: pairwise for
+ * the few elements of a typical small value (no allocation), with a table
+ * of the element bytes beyond that (so a hostile blob of a million
+ * elements costs O(n), not the O(n^2) of a listpack search per element).
+ * Loading a million small hashes does this a million times: it has to be
+ * cheap. */
 #include "rdb/rdb_collection.h"
 
 #include <string.h>
@@ -72,3 +75,40 @@ int rdbSeenAddEntry(hashtable *seen, const lpEntry *e) {
 }
 
 void rdbSeenRelease(hashtable *seen) { hashtableRelease(seen); }
+
+/* Up to this many elements are checked pairwise: for the typical small
+ * hash of a few fields a table would cost more than the comparisons. */
+#define DISTINCT_PAIRWISE_MAX 32
+
+static int entriesEqual(const lpEntry *a, const lpEntry *b) {
+    if (!a->sval && !b->sval) return a->lval == b->lval;
+    char abuf[LP_INTBUF_SIZE], bbuf[LP_INTBUF_SIZE];
+    size_t alen, blen;
+    const char *as = rdbEntryBytes(a, abuf, &alen), *bs = rdbEntryBytes(b, bbuf, &blen);
+    return alen == blen && memcmp(as, bs, alen) == 0;
+}
+
+int rdbListpackDistinct(unsigned char *lp, unsigned step) {
+    lpEntry small[DISTINCT_PAIRWISE_MAX];
+    size_t n = 0;
+    hashtable *seen = NULL;
+    int ok = 1;
+    unsigned long i = 0;
+    for (unsigned char *p = lpFirst(lp); p && ok; p = lpNext(lp, p), i++) {
+        if (i % step) continue;
+        lpEntry e;
+        lpGetEntry(p, &e);
+        if (!seen && n < DISTINCT_PAIRWISE_MAX) {
+            for (size_t j = 0; j < n && ok; j++) ok = !entriesEqual(&small[j], &e);
+            small[n++] = e;
+            continue;
+        }
+        if (!seen) {
+            seen = rdbSeenCreate(n * 2);
+            for (size_t j = 0; j < n; j++) rdbSeenAddEntry(seen, &small[j]);
+        }
+        ok = rdbSeenAddEntry(seen, &e);
+    }
+    if (seen) rdbSeenRelease(seen);
+    return ok;
+}

@@ -38,6 +38,12 @@ int rdbSeenAdd(hashtable *seen, const void *s, size_t len);
 int rdbSeenAddEntry(hashtable *seen, const lpEntry *e);
 void rdbSeenRelease(hashtable *seen);
 
+/* 1 if the elements at positions 0, step, 2*step ... of a listpack that
+ * passed lpValidateIntegrity are distinct (a hash's fields: step 2).  Small
+ * listpacks are compared pairwise, without allocating; bigger ones go
+ * through a table, so the cost stays O(n). */
+int rdbListpackDistinct(unsigned char *lp, unsigned step);
+
 /* Bytes of a listpack element as text (digits into buf, LP_INTBUF_SIZE). */
 const char *rdbEntryBytes(const lpEntry *e, char *buf, size_t *len);
 

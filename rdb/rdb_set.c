@@ -8,7 +8,7 @@
  *
  * Loaded: the three.  Blobs are validated deeply (intsetValidateIntegrity
  * checks strictly ascending members, so no duplicates; a set listpack is
- * walked by lpValidateIntegrity with a duplicate check on the way) and
+ * walked by lpValidateIntegrity, then checked for duplicates) and
  * adopted, then converted to a HASHTABLE when they hold more members than
  * the current set-max-intset-entries / set-max-listpack-entries (or, for
  * a listpack, a member longer than set-max-listpack-value).  A member list
@@ -113,29 +113,23 @@ static kvobj *loadSetIntset(rdbReader *r, int rdbType, const dstr key, long long
     return finishSet(key, expire, &set);
 }
 
-/* Per-element check of a set listpack: no member twice; notes the longest. */
-typedef struct listpackCheck {
-    hashtable *seen;
-    size_t maxLen;
-} listpackCheck;
-
-static int checkMember(unsigned char *p, unsigned int headerCount, void *userdata) {
+/* Per-element step of the deep check: notes the longest member. */
+static int noteLength(unsigned char *p, unsigned int headerCount, void *userdata) {
     (void)headerCount;
-    listpackCheck *st = userdata;
+    size_t *maxLen = userdata;
     lpEntry e;
     lpGetEntry(p, &e);
-    if (e.sval && e.slen > st->maxLen) st->maxLen = e.slen;
-    return rdbSeenAddEntry(st->seen, &e);
+    if (e.sval && e.slen > *maxLen) *maxLen = e.slen;
+    return 1;
 }
 
 static kvobj *loadSetListpack(rdbReader *r, int rdbType, const dstr key, long long expire) {
     dstr blob = rdbLoadBlob(r);
     if (!blob) return NULL;
     size_t len = dstrLen(blob);
-    listpackCheck st = {rdbSeenCreate(0), 0};
-    int ok = lpValidateIntegrity((unsigned char *)blob, len, 1, checkMember, &st);
-    rdbSeenRelease(st.seen);
-    if (!ok) {
+    size_t maxLen = 0;
+    unsigned char *lp = (unsigned char *)blob;
+    if (!lpValidateIntegrity(lp, len, 1, noteLength, &maxLen) || !rdbListpackDistinct(lp, 1)) {
         dstrFree(blob);
         return rdbFailIntegrity(r, rdbType, key);
     }
@@ -147,7 +141,7 @@ static kvobj *loadSetListpack(rdbReader *r, int rdbType, const dstr key, long lo
         return rdbFailEmpty(r, rdbType, key);
     }
     typeSettings *ts = typeGetSettings();
-    if (n > (unsigned long long)ts->setMaxListpackEntries || st.maxLen > (unsigned long long)ts->setMaxListpackValue)
+    if (n > (unsigned long long)ts->setMaxListpackEntries || maxLen > (unsigned long long)ts->setMaxListpackValue)
         setValueConvert(&set, OBJ_ENCODING_HASHTABLE, n);
     return finishSet(key, expire, &set);
 }

@@ -10,9 +10,9 @@
  * Loaded: those, zset-v1 (scores as text: a length byte, 253 = nan,
  * 254 = +inf, 255 = -inf) and zset-ziplist (converted by rdb_ziplist.c).
  * A NaN score or a member twice is an error.  A listpack blob is walked
- * once by lpValidateIntegrity with a check per element: members distinct,
- * scores that parse completely as non-NaN doubles, pairs in (score,
- * member) order.  A blob that passes and fits the current
+ * once by lpValidateIntegrity with a check per element (scores that parse
+ * completely as non-NaN doubles, pairs in (score, member) order), then
+ * checked for a member twice.  A blob that passes and fits the current
  * zset-max-listpack-* thresholds is adopted as is; one out of order or
  * over the thresholds is rebuilt through zsetAdd, so what is stored
  * always satisfies zset_value.c's ordering invariant. */
@@ -136,7 +136,6 @@ static kvobj *loadZsetPairs(rdbReader *r, int rdbType, const dstr key, long long
 
 /* What the walk over a zset listpack learns; see checkElement. */
 typedef struct listpackCheck {
-    hashtable *seen;
     unsigned long index;
     dstr member, prevMember; /* current and previous pair's member */
     double prevScore;
@@ -160,7 +159,7 @@ static int checkElement(unsigned char *p, unsigned int headerCount, void *userda
     if (st->index++ % 2 == 0) {
         if (len > st->maxLen) st->maxLen = len;
         st->member = dstrCpyLen(st->member, s, len);
-        return rdbSeenAdd(st->seen, s, len);
+        return 1;
     }
     double score;
     if (!e.sval) score = (double)e.lval;
@@ -199,9 +198,9 @@ static zsetRef rebuild(unsigned char *lp, unsigned long pairs, size_t maxLen) {
 /* A listpack (taken over) validated, then adopted or rebuilt. */
 static kvobj *adoptListpack(rdbReader *r, int rdbType, const dstr key, long long expire, unsigned char *lp,
                             size_t size) {
-    listpackCheck st = {rdbSeenCreate(0), 0, dstrEmpty(), dstrEmpty(), 0, 0, 1};
-    int ok = lpValidateIntegrity(lp, size, 1, checkElement, &st) && st.index % 2 == 0;
-    rdbSeenRelease(st.seen);
+    listpackCheck st = {0, dstrEmpty(), dstrEmpty(), 0, 0, 1};
+    int ok = lpValidateIntegrity(lp, size, 1, checkElement, &st) && st.index % 2 == 0 &&
+             rdbListpackDistinct(lp, 2);
     dstrFree(st.member);
     dstrFree(st.prevMember);
     if (!ok || st.index == 0) {

@@ -766,15 +766,46 @@ static void test_corrupt_values(void **state) {
         {RDB_TYPE_ZSET_LISTPACK, {"a", "1", "b"}, 3, "zset-listpack integrity"},
         {RDB_TYPE_ZSET_LISTPACK, {NULL}, 0, "Empty zset-listpack"},
     };
+    dstr v;
+    kvobj *kv;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        dstr v = listpackValue(cases[i].type, cases[i].elems, cases[i].n);
+        v = listpackValue(cases[i].type, cases[i].elems, cases[i].n);
         expectLoadError(v, dstrLen(v), cases[i].needle);
         dstrFree(v);
     }
+    /* Duplicates far apart in big listpacks (the table path of the check),
+     * and the same big ones without the duplicate load. */
+    for (int dup = 1; dup >= 0; dup--) {
+        const char *elems[201];
+        char names[201][16];
+        for (int i = 0; i < 200; i++) {
+            snprintf(names[i], sizeof(names[i]), i % 2 ? "m%d" : "%d", i);
+            elems[i] = names[i];
+        }
+        elems[199] = dup ? "0" : "last";
+        int types[] = {RDB_TYPE_SET_LISTPACK, RDB_TYPE_HASH_LISTPACK, RDB_TYPE_ZSET_LISTPACK};
+        for (int t = 0; t < 3; t++) {
+            /* hash: fields at even positions (a duplicate field "0");
+             * zset: members at even positions, scores "1", "m3"... must parse. */
+            const char *zs[200];
+            for (int i = 0; i < 200; i++) zs[i] = i % 2 ? "1" : elems[i];
+            if (t == 2) zs[198] = dup ? "0" : "zzz";
+            if (t == 1) elems[198] = dup ? "0" : "198";
+            v = listpackValue(types[t], t == 2 ? zs : elems, 200);
+            if (dup) {
+                expectLoadError(v, dstrLen(v), "integrity check failed");
+            } else {
+                kv = loadValue(v, dstrLen(v), NULL);
+                assert_non_null(kv);
+                kvFree(kv);
+            }
+            dstrFree(v);
+        }
+    }
     /* An out-of-order zset listpack is not an error: it is rebuilt. */
     const char *unordered[] = {"b", "2", "a", "1", "c", "1"};
-    dstr v = listpackValue(RDB_TYPE_ZSET_LISTPACK, unordered, 6);
-    kvobj *kv = loadValue(v, dstrLen(v), NULL);
+    v = listpackValue(RDB_TYPE_ZSET_LISTPACK, unordered, 6);
+    kv = loadValue(v, dstrLen(v), NULL);
     assertText(kv, "1:a=1;1:c=1;1:b=2;");
     kvFree(kv);
     dstrFree(v);

@@ -259,12 +259,12 @@ def test_corrupt_file_stops_start(start_server):
 def test_unsupported_type_is_named(start_server):
     srv = start_server()
     srv.stop()
-    # A set saved as a listpack (type 20), key "s", one member.
-    body = b"REDIS0011" + b"\xfe\x00" + b"\x14" + b"\x01s" + b"\x00" + b"\xff" + b"\x00" * 8
+    # A stream (stream-v3, type 21), key "s": streams are not loaded yet.
+    body = b"REDIS0011" + b"\xfe\x00" + b"\x15" + b"\x01s" + b"\x00" + b"\xff" + b"\x00" * 8
     with open(os.path.join(srv.dir, "dump.rdb"), "wb") as f:
         f.write(body)
     log = start_expect_failure(srv)
-    assert "set-listpack" in log and "not supported" in log
+    assert "stream-v3" in log and "not supported" in log
 
 
 def test_config_settings(start_server):

@@ -385,9 +385,9 @@ static void test_unsupported_type(void **state) {
     (void)state;
     builder b;
     buildStart(&b, "REDIS0011");
-    buildKey(&b, RDB_TYPE_SET_LISTPACK, "myset", "x");
+    buildKey(&b, RDB_TYPE_STREAM_LISTPACKS_3, "mystream", "x");
     dstr file = buildEnd(&b);
-    expectError(file, "set-listpack");
+    expectError(file, "RDB type 21 (stream-v3) is not supported");
     dstrFree(file);
     buildStart(&b, "REDIS0011");
     buildKey(&b, 100, "k", "x");

@@ -299,19 +299,47 @@ static void compactQuerybuf(client *c) {
     c->qbPos = 0;
 }
 
+/* A command further down the pipeline whose key was peeked. */
+typedef struct peekedKey {
+    const char *buf;   /* the query buffer it was peeked in */
+    size_t start, end; /* the command's bytes in that buffer */
+    const char *key;
+    size_t keylen;
+    int valid;
+} peekedKey;
+
+static int peekKey(const client *c, size_t start, peekedKey *pk) {
+    size_t len = dstrLen(c->querybuf);
+    pk->buf = c->querybuf;
+    pk->start = start;
+    pk->valid = start < len && respPeekArg(c->querybuf, len, start, 1, &pk->key, &pk->keylen, &pk->end);
+    return pk->valid;
+}
+
+/* 1 when the peeked key is the running command's key: its bucket and entry
+ * are in cache already (a pipeline on one hot key), nothing to fetch. */
+static int sameAsRunning(const client *c, const peekedKey *pk) {
+    return c->argc > 1 && dstrLen(c->argv[1]) == pk->keylen && memcmp(c->argv[1], pk->key, pk->keylen) == 0;
+}
+
 /* While this command runs, let the memory system fetch what the next ones
  * will touch: the key of the command after next gets its bucket fetched
  * (stage 0), the next command's key, whose bucket was asked for one
  * command ago, gets its entries fetched (stage 1).  Peeking is a cheap
- * scan of RESP headers already in cache; inline commands are not peeked. */
-static void prefetchAhead(client *c, size_t next) {
-    const char *arg;
-    size_t arglen, end;
-    size_t len = dstrLen(c->querybuf);
-    if (next >= len || !respPeekArg(c->querybuf, len, next, 1, &arg, &arglen, &end)) return;
-    hooks.prefetchKey(c, arg, arglen, 1);
-    if (end < len && respPeekArg(c->querybuf, len, end, 1, &arg, &arglen, &end))
-        hooks.prefetchKey(c, arg, arglen, 0);
+ * scan of RESP headers already in cache, and each command is peeked once:
+ * the "after next" of one round is the "next" of the following one (the
+ * query buffer does not move while its commands run).  Inline commands are
+ * not peeked. */
+static void prefetchAhead(client *c, size_t next, peekedKey *ahead) {
+    peekedKey cur = *ahead;
+    int cached = cur.valid && cur.start == next && cur.buf == c->querybuf;
+    if (!cached && !peekKey(c, next, &cur)) {
+        ahead->valid = 0;
+        return;
+    }
+    if (!sameAsRunning(c, &cur)) hooks.prefetchKey(c, cur.key, cur.keylen, 1);
+    if (peekKey(c, cur.end, ahead) && !sameAsRunning(c, ahead))
+        hooks.prefetchKey(c, ahead->key, ahead->keylen, 0);
 }
 
 /* Runs every complete command in the query buffer. */
@@ -319,6 +347,7 @@ void clientProcessInput(client *c) {
     respLimits limits = {.maxBulkLen = settings.protoMaxBulkLen,
                          .maxMultibulk = INT32_MAX,
                          .unauthenticated = 0};
+    peekedKey ahead = {.valid = 0};
     while (c->qbPos < dstrLen(c->querybuf)) {
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) break;
         /* AUTH may be earlier in the same pipeline: re-evaluate each time. */
@@ -340,7 +369,7 @@ void clientProcessInput(client *c) {
         }
         c->argc = c->req.argc;
         c->argv = c->req.argv;
-        if (hooks.prefetchKey) prefetchAhead(c, next);
+        if (hooks.prefetchKey) prefetchAhead(c, next, &ahead);
         int stop = hooks.processCommand(c);
         clientReleaseArgs(c);
         respRequestReset(&c->req);

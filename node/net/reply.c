@@ -421,7 +421,9 @@ ssize_t replyWriteOnce(client *c) {
         if (total > 1024 * 1024) break;
     }
     if (cnt == 0) return 0;
-    ssize_t n = writev(c->fd, iov, cnt);
+    /* One buffer (the common case) goes through write(): the kernel's
+     * writev path copies and checks an iovec array first. */
+    ssize_t n = cnt == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len) : writev(c->fd, iov, cnt);
     if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
     /* Account what was written: the flat buffer first, then blocks. */
     size_t left = (size_t)n;

@@ -426,9 +426,39 @@ static int findLineEnd(respRequest *r, const char *buf, size_t len, size_t start
     return 1;
 }
 
+/* The common header, "*3\r\n" or "$5\r\n", read in one pass: up to 18
+ * digits without a leading zero (or a lone "0") and the '\r' right after,
+ * with the byte after it in the buffer.  Returns 1 with the value and the
+ * '\r' offset; 0 sends the line to the general path (memchr + strict
+ * parse), which handles the rest and every error. */
+static int quickNumberLine(const char *buf, size_t len, size_t start, long long *out, size_t *cr) {
+    size_t p = start + 1, limit = len - 1;
+    if (p >= limit || buf[p] < '0' || buf[p] > '9' || (buf[p] == '0' && buf[p + 1] != '\r')) return 0;
+    long long v = 0;
+    for (int digits = 0; p < limit && digits < 18; p++, digits++) {
+        char ch = buf[p];
+        if (ch == '\r') {
+            *out = v;
+            *cr = p;
+            return 1;
+        }
+        if (ch < '0' || ch > '9') return 0;
+        v = v * 10 + (ch - '0');
+    }
+    return 0;
+}
+
 static int parseCount(respRequest *r, const char *buf, size_t len, const respLimits *limits,
                       const char **err) {
     size_t cr;
+    long long quick;
+    if (quickNumberLine(buf, len, r->cmdStart, &quick, &cr) && quick <= INT_MAX && quick <= limits->maxMultibulk &&
+        !(limits->unauthenticated && quick > RESP_UNAUTH_MAX_ARGS)) {
+        r->scanPos = r->lineScan = cr + 2;
+        r->multibulkLen = quick;
+        if (quick > 0) reserveArgs(r, quick < ARGS_PREALLOC_MAX ? quick : ARGS_PREALLOC_MAX);
+        return RESP_PARSE_DONE;
+    }
     if (!findLineEnd(r, buf, len, r->cmdStart, &cr)) {
         if (r->lineScan == len && len - r->cmdStart > RESP_INLINE_MAX)
             return fail(err, "Protocol error: too big mbulk count string");
@@ -449,6 +479,13 @@ static int parseCount(respRequest *r, const char *buf, size_t len, const respLim
 static int parseBulkHeader(respRequest *r, const char *buf, size_t len, const respLimits *limits,
                            const char **err) {
     size_t cr;
+    long long quick;
+    if (r->scanPos < len && buf[r->scanPos] == '$' && quickNumberLine(buf, len, r->scanPos, &quick, &cr) &&
+        quick <= limits->maxBulkLen && !(limits->unauthenticated && quick > RESP_UNAUTH_MAX_BULK)) {
+        r->bulkLen = quick;
+        r->scanPos = r->lineScan = cr + 2;
+        return RESP_PARSE_DONE;
+    }
     if (!findLineEnd(r, buf, len, r->scanPos, &cr)) {
         if (r->lineScan == len && len - r->scanPos > RESP_INLINE_MAX)
             return fail(err, "Protocol error: too big bulk count string");

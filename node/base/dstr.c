@@ -425,14 +425,30 @@ dstr *dstrSplitLen(const char *s, ssize_t len, const char *sep, int seplen, int 
     return tokens;
 }
 
-size_t dstrEmbeddedHeaderSize(size_t len) { return len < 32 ? 1 : sizeof(struct dstrHdr8); }
+/* The smallest header that holds len: T5 below 32 bytes, then T8, T16,
+ * T32 and T64. */
+static int embeddedType(size_t len) {
+    if (len < 32) return DSTR_T5;
+    if (len < 256) return DSTR_T8;
+    if (len < 65536) return DSTR_T16;
+    return (uint64_t)len < (1ULL << 32) ? DSTR_T32 : DSTR_T64;
+}
+
+size_t dstrEmbeddedHeaderSize(size_t len) {
+    switch (embeddedType(len)) {
+    case DSTR_T5: return 1;
+    case DSTR_T8: return sizeof(struct dstrHdr8);
+    case DSTR_T16: return sizeof(struct dstrHdr16);
+    case DSTR_T32: return sizeof(struct dstrHdr32);
+    default: return sizeof(struct dstrHdr64);
+    }
+}
 
 size_t dstrEmbeddedSize(size_t len) { return dstrEmbeddedHeaderSize(len) + len + 1; }
 
 dstr dstrWriteEmbedded(void *dst, const void *bytes, size_t len) {
-    assert(len < 256);
     char *s = (char *)dst + dstrEmbeddedHeaderSize(len);
-    setHeader(s, len < 32 ? DSTR_T5 : DSTR_T8, len, len);
+    setHeader(s, embeddedType(len), len, len);
     memcpy(s, bytes, len);
     s[len] = '\0';
     return s;

@@ -109,9 +109,11 @@ void dstrFreeSplit(dstr *argv, int argc);
 dstr *dstrSplitLen(const char *s, ssize_t len, const char *sep, int seplen, int *count);
 
 /* --- Embedded strings ---
- * Writes a read-only dstr (T5 or T8 header, no spare room, NUL) at dst and
- * returns the dstr pointer inside dst.  dstrEmbeddedSize tells how many bytes
- * to reserve.  Only for strings shorter than 256 bytes. */
+ * Writes a read-only dstr (the smallest header for its length, no spare
+ * room, NUL) at dst and returns the dstr pointer inside dst; for strings
+ * kept inside another allocation (keys in entries, members in nodes).
+ * dstrEmbeddedSize tells how many bytes to reserve.  Below 256 bytes the
+ * header is T5 or T8, then T16, T32, T64. */
 size_t dstrEmbeddedSize(size_t len);
 dstr dstrWriteEmbedded(void *dst, const void *bytes, size_t len);
 /* Bytes of header before the string for an embedded string of this length. */

@@ -28,32 +28,11 @@ void kvRegisterValueType(int type, int encoding, kvValueFree freeFn, kvValueSize
     valueTypes[type][encoding].sizeFn = sizeFn;
 }
 
-/* Keys up to 255 bytes are embedded with a 1 or 3 byte header; longer keys
- * use a T16/T32 header written by hand (keys can be up to 512 MB). */
-static size_t keyHeaderSize(size_t keylen) {
-    if (keylen < 256) return dstrEmbeddedHeaderSize(keylen);
-    if (keylen < 65536) return sizeof(struct dstrHdr16);
-    return sizeof(struct dstrHdr32);
-}
+/* The key is an embedded dstr: a 1 or 3 byte header below 256 bytes, T16 or
+ * T32 beyond (keys can be up to 512 MB). */
+static size_t keyFieldSize(size_t keylen) { return dstrEmbeddedSize(keylen); }
 
-static size_t keyFieldSize(size_t keylen) { return keyHeaderSize(keylen) + keylen + 1; }
-
-static dstr writeKey(char *dst, const char *key, size_t keylen) {
-    if (keylen < 256) return dstrWriteEmbedded(dst, key, keylen);
-    char *s = dst + keyHeaderSize(keylen);
-    if (keylen < 65536) {
-        struct dstrHdr16 *h = (struct dstrHdr16 *)dst;
-        h->len = h->alloc = (uint16_t)keylen;
-        h->flags = DSTR_T16;
-    } else {
-        struct dstrHdr32 *h = (struct dstrHdr32 *)dst;
-        h->len = h->alloc = (uint32_t)keylen;
-        h->flags = DSTR_T32;
-    }
-    memcpy(s, key, keylen);
-    s[keylen] = '\0';
-    return s;
-}
+static dstr writeKey(char *dst, const char *key, size_t keylen) { return dstrWriteEmbedded(dst, key, keylen); }
 
 static size_t ttlSize(const kvobj *kv) { return (kv->flags & KV_FLAG_TTL) ? sizeof(long long) : 0; }
 

@@ -35,18 +35,18 @@
 
 /* --- Nodes and ordering --- */
 
-static zskiplistNode *nodeCreate(int levels, double score, dstr member) {
-    zskiplistNode *n =
-        memCalloc(sizeof(zskiplistNode) + (size_t)levels * sizeof(struct zskiplistLevel));
+/* One allocation per node: the fields, its levels, then the member as an
+ * embedded dstr, so comparing members on the walk (equal scores) and in
+ * the set's member table costs no second cache miss. */
+static zskiplistNode *nodeCreate(int levels, double score, const char *member, size_t len) {
+    size_t fixed = sizeof(zskiplistNode) + (size_t)levels * sizeof(struct zskiplistLevel);
+    zskiplistNode *n = memCalloc(fixed + (member ? dstrEmbeddedSize(len) : 0));
     n->score = score;
-    n->member = member;
+    n->member = member ? dstrWriteEmbedded((char *)n + fixed, member, len) : NULL;
     return n;
 }
 
-void zslFreeNode(zskiplistNode *node) {
-    dstrFree(node->member);
-    memFree(node);
-}
+void zslFreeNode(zskiplistNode *node) { memFree(node); }
 
 /* Levels for a new node: each extra level with probability 1/4. */
 static int randomLevel(void) {
@@ -79,7 +79,7 @@ static int nodeAfter(const zskiplistNode *node, double score, const dstr member)
 
 zskiplist *zslCreate(void) {
     zskiplist *zsl = memAlloc(sizeof(*zsl));
-    zsl->header = nodeCreate(ZSKIPLIST_MAXLEVEL, 0, NULL);
+    zsl->header = nodeCreate(ZSKIPLIST_MAXLEVEL, 0, NULL, 0);
     zsl->tail = NULL;
     zsl->length = 0;
     zsl->level = 1;
@@ -141,14 +141,20 @@ static void linkNode(zskiplist *zsl, zskiplistNode *x, int level, zskiplistNode 
     zsl->length++;
 }
 
-zskiplistNode *zslInsert(zskiplist *zsl, double score, dstr member) {
+zskiplistNode *zslInsertLen(zskiplist *zsl, double score, const char *member, size_t len) {
     zskiplistNode *update[ZSKIPLIST_MAXLEVEL];
     unsigned long rank[ZSKIPLIST_MAXLEVEL];
     assert(!isnan(score));
-    findPath(zsl, score, member, update, rank);
     int level = randomLevel();
-    zskiplistNode *x = nodeCreate(level, score, member);
+    zskiplistNode *x = nodeCreate(level, score, member, len);
+    findPath(zsl, score, x->member, update, rank);
     linkNode(zsl, x, level, update, rank);
+    return x;
+}
+
+zskiplistNode *zslInsert(zskiplist *zsl, double score, dstr member) {
+    zskiplistNode *x = zslInsertLen(zsl, score, member, dstrLen(member));
+    dstrFree(member);
     return x;
 }
 
@@ -192,10 +198,17 @@ zskiplistNode *zslUpdateScore(zskiplist *zsl, double curscore, const dstr member
         x->score = newscore;
         return x;
     }
+    /* Moved: the same node is linked again at its new place with its own
+     * levels, so it keeps its address (the member table points at it). */
+    int levels = 0;
+    while (levels < zsl->level && update[levels]->level[levels].forward == x) levels++;
     unlinkNode(zsl, x, update);
-    dstr kept = x->member;
-    memFree(x);
-    return zslInsert(zsl, newscore, kept);
+    unsigned long rank[ZSKIPLIST_MAXLEVEL];
+    x->score = newscore;
+    findPath(zsl, newscore, x->member, update, rank);
+    memset(x->level, 0, sizeof(struct zskiplistLevel) * (size_t)levels);
+    linkNode(zsl, x, levels, update, rank);
+    return x;
 }
 
 /* --- Rank --- */

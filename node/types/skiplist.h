@@ -16,7 +16,7 @@
 #define ZSKIPLIST_P 0.25      /* chance that a node has one level more */
 
 typedef struct zskiplistNode {
-    dstr member; /* owned by the node; NULL only in the header */
+    dstr member; /* embedded in the node's allocation; NULL only in the header */
     double score;
     struct zskiplistNode *backward; /* previous node at level 0; NULL for the first */
     struct zskiplistLevel {
@@ -57,9 +57,12 @@ zskiplist *zslCreate(void);
 void zslFree(zskiplist *zsl);
 unsigned long zslLength(const zskiplist *zsl);
 
-/* Inserts (score, member), taking ownership of member.  The caller knows the
- * member is not already present (it checks its dict first). */
+/* Inserts (score, member), taking ownership of member (copied into the node
+ * and freed).  The caller knows the member is not already present (it
+ * checks its dict first). */
 zskiplistNode *zslInsert(zskiplist *zsl, double score, dstr member);
+/* The same from bytes (nothing to free). */
+zskiplistNode *zslInsertLen(zskiplist *zsl, double score, const char *member, size_t len);
 /* Removes the element (score, member).  Returns 1 when found.  With node
  * non-NULL the unlinked node is handed back (free it with zslFreeNode);
  * otherwise it is freed with its member. */
@@ -67,8 +70,8 @@ int zslDelete(zskiplist *zsl, double score, const dstr member, zskiplistNode **n
 /* Frees a node returned by zslDelete, member included. */
 void zslFreeNode(zskiplistNode *node);
 /* Moves the existing element (curscore, member) to newscore and returns its
- * node (possibly a new one).  The member dstr keeps its address, so a dict
- * that shares it stays valid. */
+ * node: the same node, relinked in place if the order changed, so a table
+ * that points at the node (or its member) stays valid. */
 zskiplistNode *zslUpdateScore(zskiplist *zsl, double curscore, const dstr member, double newscore);
 
 /* 1-based rank of (score, member), 0 when absent. */

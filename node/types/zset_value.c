@@ -14,10 +14,10 @@
  * themselves (the key is node->member), so a member costs one node, one
  * member string and one 8-byte slot in a bucket — no separate dict entry
  * and no second copy of the member.  Invariant: the hashtable holds
- * exactly the nodes linked in the skiplist.  A score update may move a
- * node to a new allocation (zslUpdateScore); the hashtable's slot is then
- * re-pointed with hashtableReplaceReallocatedEntry.  The skiplist owns the
- * nodes: the hashtable has no destructor. */
+ * exactly the nodes linked in the skiplist.  A score update keeps the node
+ * where it is (zslUpdateScore relinks it), so the hashtable's slot stays
+ * valid; the replace below only guards that contract.  The skiplist owns
+ * the nodes: the hashtable has no destructor. */
 #include "node/types/zset_value.h"
 
 #include <math.h>
@@ -193,7 +193,7 @@ void *zsetDupSkiplist(const void *ptr) {
     zset *zs = zsetNewSkiplist();
     hashtableExpand(zs->dict, src->zsl->length);
     for (zskiplistNode *n = src->zsl->header->level[0].forward; n; n = n->level[0].forward)
-        hashtableAdd(zs->dict, zslInsert(zs->zsl, n->score, dstrDup(n->member)));
+        hashtableAdd(zs->dict, zslInsertLen(zs->zsl, n->score, n->member, dstrLen(n->member)));
     return zs;
 }
 
@@ -213,7 +213,7 @@ static size_t zsetSkiplistSize(const void *ptr) {
     size_t sampled = 0, sampleBytes = 0;
     for (zskiplistNode *n = zs->zsl->header->level[0].forward; n && sampled < 32;
          n = n->level[0].forward, sampled++)
-        sampleBytes += memUsableSize(n) + dstrAllocSize(n->member);
+        sampleBytes += memUsableSize(n); /* the member is inside the node */
     if (sampled) bytes += (size_t)((double)sampleBytes / (double)sampled * (double)zs->zsl->length);
     return bytes;
 }
@@ -238,7 +238,7 @@ static zset *listpackToSkiplist(unsigned char *lp) {
         unsigned char *sp = lpNext(lp, p);
         size_t len;
         const char *m = lpMemberAt(p, buf, &len);
-        hashtableAdd(zs->dict, zslInsert(zs->zsl, lpScoreAt(sp), dstrNewLen(m, len)));
+        hashtableAdd(zs->dict, zslInsertLen(zs->zsl, lpScoreAt(sp), m, len));
         p = lpNext(lp, sp);
     }
     return zs;
@@ -374,7 +374,7 @@ static int addSkiplist(zset *zs, double score, const char *member, size_t len, i
         *outFlags |= ZADD_OUT_NOP;
         return 1;
     }
-    zskiplistNode *node = zslInsert(zs->zsl, score, dstrNewLen(member, len));
+    zskiplistNode *node = zslInsertLen(zs->zsl, score, member, len);
     hashtableInsertAtPosition(zs->dict, node, &pos);
     *outFlags |= ZADD_OUT_ADDED;
     if (newScore) *newScore = score;

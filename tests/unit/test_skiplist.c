@@ -171,7 +171,8 @@ static void opInsertOrUpdate(zskiplist *zsl, model *md) {
     zskiplistNode *before = zslGetElementByRank(zsl, (unsigned long)i + 1);
     dstr sharedMember = before->member;
     zskiplistNode *node = zslUpdateScore(zsl, old, key, score);
-    assert_ptr_equal(node->member, sharedMember); /* a dict sharing it stays valid */
+    assert_ptr_equal(node, before); /* relinked in place: a table of nodes stays valid */
+    assert_ptr_equal(node->member, sharedMember);
     assert_true(node->score == score);
     dstrFree(key);
     modelRemoveAt(md, i);

@@ -185,13 +185,53 @@ int zslDelete(zskiplist *zsl, double score, const dstr member, zskiplistNode **n
     return 1;
 }
 
-zskiplistNode *zslUpdateScore(zskiplist *zsl, double curscore, const dstr member,
-                              double newscore) {
-    zskiplistNode *update[ZSKIPLIST_MAXLEVEL];
+/* The two searches a move needs, walked in lockstep so that their cache
+ * misses overlap: `from` gets the predecessors of x at every level (to
+ * unlink it), `to` and `rank` the insertion path for newscore in the list
+ * as it will be once x is unlinked.  The second walk therefore steps over
+ * x (merging its span) and, on the levels x does not reach, counts one
+ * element less for a jump that passes over it. */
+static void findMovePaths(const zskiplist *zsl, const zskiplistNode *x, double newscore,
+                          zskiplistNode **from, zskiplistNode **to, unsigned long *rank) {
+    zskiplistNode *a = zsl->header, *b = zsl->header;
+    int bBeforeX = 1; /* b sorts before x (the header does) */
+    for (int i = zsl->level - 1; i >= 0; i--) {
+        rank[i] = i == zsl->level - 1 ? 0 : rank[i + 1];
+        int aMoving = 1, bMoving = 1;
+        while (aMoving || bMoving) {
+            if (aMoving) {
+                zskiplistNode *n = a->level[i].forward;
+                if (n && n != x && nodeBefore(n, x->score, x->member)) a = n;
+                else aMoving = 0;
+            }
+            if (bMoving) {
+                zskiplistNode *n = b->level[i].forward;
+                unsigned long span = b->level[i].span;
+                int passes = 0;
+                if (n == x) {
+                    span += x->level[i].span - 1;
+                    n = x->level[i].forward;
+                    passes = 1;
+                } else if (bBeforeX && n && !nodeBefore(n, x->score, x->member)) {
+                    span -= 1; /* a jump over x on a level x does not reach */
+                    passes = 1;
+                }
+                if (n && nodeBefore(n, newscore, x->member)) {
+                    rank[i] += span;
+                    b = n;
+                    if (passes) bBeforeX = 0;
+                } else {
+                    bMoving = 0;
+                }
+            }
+        }
+        from[i] = a;
+        to[i] = b;
+    }
+}
+
+zskiplistNode *zslUpdateNodeScore(zskiplist *zsl, zskiplistNode *x, double newscore) {
     assert(!isnan(newscore));
-    findPath(zsl, curscore, member, update, NULL);
-    zskiplistNode *x = update[0]->level[0].forward;
-    assert(x && x->score == curscore && memberCmp(x->member, member) == 0);
     /* Still strictly between its neighbours: the order cannot change. */
     if ((x->backward == NULL || x->backward->score < newscore) &&
         (x->level[0].forward == NULL || x->level[0].forward->score > newscore)) {
@@ -200,15 +240,25 @@ zskiplistNode *zslUpdateScore(zskiplist *zsl, double curscore, const dstr member
     }
     /* Moved: the same node is linked again at its new place with its own
      * levels, so it keeps its address (the member table points at it). */
-    int levels = 0;
-    while (levels < zsl->level && update[levels]->level[levels].forward == x) levels++;
-    unlinkNode(zsl, x, update);
+    zskiplistNode *from[ZSKIPLIST_MAXLEVEL], *to[ZSKIPLIST_MAXLEVEL];
     unsigned long rank[ZSKIPLIST_MAXLEVEL];
+    findMovePaths(zsl, x, newscore, from, to, rank);
+    int levels = 0;
+    while (levels < zsl->level && from[levels]->level[levels].forward == x) levels++;
+    unlinkNode(zsl, x, from);
     x->score = newscore;
-    findPath(zsl, newscore, x->member, update, rank);
     memset(x->level, 0, sizeof(struct zskiplistLevel) * (size_t)levels);
-    linkNode(zsl, x, levels, update, rank);
+    linkNode(zsl, x, levels, to, rank);
     return x;
+}
+
+zskiplistNode *zslUpdateScore(zskiplist *zsl, double curscore, const dstr member,
+                              double newscore) {
+    zskiplistNode *update[ZSKIPLIST_MAXLEVEL];
+    findPath(zsl, curscore, member, update, NULL);
+    zskiplistNode *x = update[0]->level[0].forward;
+    assert(x && x->score == curscore && memberCmp(x->member, member) == 0);
+    return zslUpdateNodeScore(zsl, x, newscore);
 }
 
 /* --- Rank --- */

@@ -73,6 +73,9 @@ void zslFreeNode(zskiplistNode *node);
  * node: the same node, relinked in place if the order changed, so a table
  * that points at the node (or its member) stays valid. */
 zskiplistNode *zslUpdateScore(zskiplist *zsl, double curscore, const dstr member, double newscore);
+/* The same for a node the caller holds (found through its member table):
+ * the old and new positions are searched in one pass. */
+zskiplistNode *zslUpdateNodeScore(zskiplist *zsl, zskiplistNode *x, double newscore);
 
 /* 1-based rank of (score, member), 0 when absent. */
 unsigned long zslGetRank(const zskiplist *zsl, double score, const dstr member);

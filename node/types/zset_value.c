@@ -364,7 +364,7 @@ static int addSkiplist(zset *zs, double score, const char *member, size_t len, i
         if (r <= 0) return r == 0;
         if (newScore) *newScore = score;
         if (score != node->score) {
-            zskiplistNode *moved = zslUpdateScore(zs->zsl, node->score, node->member, score);
+            zskiplistNode *moved = zslUpdateNodeScore(zs->zsl, node, score);
             if (moved != node) hashtableReplaceReallocatedEntry(zs->dict, node, moved);
             *outFlags |= ZADD_OUT_UPDATED;
         }

@@ -96,6 +96,9 @@ typedef struct rdbWriter {
 
 void rdbWriterInitFd(rdbWriter *w, int fd, int checksum, int compress);
 void rdbWriterInitMem(rdbWriter *w, int checksum, int compress);
+/* A writer that only counts (w->written): the size a value would take
+ * without holding its bytes (DEBUG OBJECT serializedlength). */
+void rdbWriterInitCount(rdbWriter *w, int compress);
 /* Writes out the buffer; returns 0 or -1 (w->error set). */
 int rdbWriterFlush(rdbWriter *w);
 /* Frees the buffer; for memory writers returns the bytes (caller frees),
@@ -181,10 +184,28 @@ typedef struct rdbSaveOptions {
     const char *producerVersion; /* valkey-ver; NULL: RDB_DEFAULT_PRODUCER_VERSION */
     int compress;
     int checksum;
-    /* Extra AUX fields written after the standard ones: name, value pairs,
-     * NULL-terminated (repl-id, repl-offset, ...). */
+    /* Extra AUX fields written after used-mem, before aof-base (Valkey's
+     * order): name, value pairs, NULL-terminated.  Replication passes
+     * repl-stream-db, repl-id and repl-offset here. */
     const char *const *extraAux;
+    int aofBase; /* aof-base 1: the file is the RDB preamble of an AOF base */
+    /* Progress hook (BGSAVE's child reports to the parent with it): called
+     * after every key written, with the count so far; NULL: none. */
+    void (*progress)(void *ctx, long long keys);
+    void *progressCtx;
 } rdbSaveOptions;
+
+/* Per-key access data, as Valkey writes it under a maxmemory-policy:
+ * FREQ (the 8-bit LFU counter) while dbLfuMode() is on, IDLE (seconds since
+ * the last access) while rdbSetSaveIdle(1) is in effect — the code owning
+ * maxmemory-policy (issue 8) sets both; by default neither is written.
+ * Loading applies FREQ to an entry under LFU mode and IDLE otherwise (the
+ * entry's 24 access bits hold one or the other, never both). */
+void rdbSetSaveIdle(int on);
+/* Sets an entry's access bits from a file's or RESTORE's IDLE (seconds,
+ * -1: none) or FREQ (0-255, -1: none), whichever the current mode uses;
+ * call it once the entry is in its table. */
+void rdbApplyKeyAccess(kvobj *kv, long long idleSeconds, int freq);
 
 /* Header, AUX fields, every database, EOF and checksum. */
 int rdbSaveDataset(rdbWriter *w, const rdbSaveOptions *opt);
@@ -199,7 +220,29 @@ typedef struct rdbLoadOptions {
     long long nowMs;    /* "now" for skipExpired; 0: the wall clock at start */
     int allowTrailing;  /* bytes after the trailer are not an error (an AOF
                            with an RDB preamble goes on with commands) */
+    int discardKeys;    /* validate and free every value instead of adding it
+                           (tessera-check-rdb, fuzzing): no keyspace needed */
+    const struct rdbLoadObserver *observer; /* NULL: none */
 } rdbLoadOptions;
+
+/* Watches a load as it goes (tessera-check-rdb prints with it); every
+ * callback is optional; offsets are where the item starts in the input. */
+typedef struct rdbLoadObserver {
+    void *ctx;
+    void (*aux)(void *ctx, uint64_t offset, const dstr name, const dstr value);
+    void (*selectDb)(void *ctx, uint64_t offset, int dbid);
+    /* A key and its value were read (kv valid during the call only); skipped
+     * is 1 when it is left out as already expired. */
+    void (*key)(void *ctx, uint64_t offset, int dbid, int rdbType, const kvobj *kv, int skipped);
+} rdbLoadObserver;
+
+/* What the trailer said (rdbLoadInfo.checksum). */
+enum {
+    RDB_CHECKSUM_ABSENT = 0,  /* RDB 1-4: no trailer */
+    RDB_CHECKSUM_OK,          /* compared and equal */
+    RDB_CHECKSUM_DISABLED,    /* 0 in the file: saved with rdbchecksum no */
+    RDB_CHECKSUM_UNCHECKED,   /* verifyChecksum was off */
+};
 
 typedef struct rdbLoadInfo {
     int version;
@@ -207,6 +250,11 @@ typedef struct rdbLoadInfo {
     long long ctime;     /* -1 when absent */
     long long usedMem;   /* -1 when absent */
     long long keysLoaded, keysExpired;
+    int aofBase;         /* aof-base AUX field (0 when absent) */
+    dstr replId;         /* repl-id AUX field or NULL */
+    long long replOffset;   /* repl-offset, -1 when absent */
+    long long replStreamDb; /* repl-stream-db, -1 when absent */
+    int checksum;        /* RDB_CHECKSUM_* */
 } rdbLoadInfo;
 
 /* Reads a whole stream into the (empty or not) databases.  Keys already
@@ -216,5 +264,31 @@ int rdbLoadDataset(rdbReader *r, const rdbLoadOptions *opt, rdbLoadInfo *info);
  * -1 with *err set (naming the file and the byte offset). */
 int rdbLoadFile(const char *filename, const rdbLoadOptions *opt, rdbLoadInfo *info, dstr *err);
 void rdbLoadInfoFree(rdbLoadInfo *info);
+
+/* --- DUMP payloads (rdb_dump.c) ---
+ *
+ * DUMP / RESTORE carry one value: the RDB type byte and the value as a file
+ * holds it (no key, no expire), then the RDB version as 2 bytes little
+ * endian, then the CRC64 of everything before it, 8 bytes little endian.
+ * A payload of a newer RDB version or with a wrong checksum is refused
+ * before anything is parsed; one that passes is then loaded by the same
+ * strict loaders as a file, and must end exactly where its footer starts. */
+
+#define RDB_DUMP_FOOTER_LEN 10
+
+/* The payload of an entry's value; compress: LZF for long strings
+ * (rdbcompression). */
+dstr rdbDumpCreate(const kvobj *kv, int compress);
+/* 0 if the footer is good (version <= RDB_VERSION, CRC matches), else -1.
+ * *version (if not NULL) receives the payload's RDB version when the
+ * payload is long enough to have one. */
+int rdbDumpVerify(const void *p, size_t len, int *version);
+/* A verified payload's value as a new entry with key and expire (-1:
+ * none), or NULL with *err set (the loader's message, for logs and
+ * tests). */
+kvobj *rdbDumpLoad(const void *p, size_t len, const dstr key, long long expire, dstr *err);
+/* Bytes the value takes in an RDB file, type byte and key excluded
+ * (DEBUG OBJECT serializedlength). */
+size_t rdbSavedObjectLen(const kvobj *kv, int compress);
 
 #endif

@@ -11,11 +11,17 @@
  * Versions 1 to 11 are read (the opcodes appeared over time, and a file
  * only holds those of its version); a newer version is refused by number.
  * Unknown AUX fields are skipped (their value is a string), known ones are
- * reported in rdbLoadInfo.  IDLE and FREQ are read and ignored for now: the
- * LRU/LFU fields of entries are set by the keyspace at insertion.  A type
- * tessera cannot load yet stops the load, naming the type. */
+ * reported in rdbLoadInfo.  IDLE and FREQ apply to the next key once it is
+ * in its table (dbAdd stamps the access time, so they must come after):
+ * FREQ under LFU mode, IDLE otherwise, the other one ignored, as Valkey
+ * does.  A type tessera cannot load yet stops the load, naming the type.
+ *
+ * An observer (tessera-check-rdb) sees AUX fields, SELECTDB and every key
+ * with the offset where it starts; with discardKeys the values are checked
+ * and freed, so a file is validated without a keyspace to hold it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -187,6 +193,18 @@ static int loadHeader(rdbReader *r) {
 
 static void noteAux(const dstr name, const dstr value, rdbLoadInfo *info) {
     long long v;
+    if (!strcasecmp(name, "repl-id")) {
+        dstrFree(info->replId);
+        info->replId = dstrDup(value);
+        return;
+    }
+    if (!strcasecmp(name, "repl-offset") || !strcasecmp(name, "repl-stream-db") || !strcasecmp(name, "aof-base")) {
+        if (!string2ll(value, dstrLen(value), &v)) return;
+        if (name[0] == 'a' || name[0] == 'A') info->aofBase = v != 0;
+        else if (dstrLen(name) == strlen("repl-offset")) info->replOffset = v;
+        else info->replStreamDb = v;
+        return;
+    }
     if (!strcasecmp(name, "valkey-ver") || !strcasecmp(name, "redis-ver")) {
         serverLog(LL_NOTICE, "Loading RDB produced by %sversion %s", name[0] == 'v' ? "valkey " : "", value);
         dstrFree(info->producer);
@@ -207,46 +225,82 @@ static void noteAux(const dstr name, const dstr value, rdbLoadInfo *info) {
     }
 }
 
-static int loadAux(rdbReader *r, rdbLoadInfo *info) {
+/* --- Keys --- */
+
+typedef struct loadState {
+    serverDb *db;
+    long long expire; /* of the next key, -1 if none */
+    long long idle;   /* IDLE seconds of the next key, -1 if none */
+    int freq;         /* FREQ of the next key, -1 if none */
+    long long nowMs;
+    int dbid;
+    uint64_t itemOffset; /* where the current opcode or key starts */
+    const rdbLoadOptions *opt;
+} loadState;
+
+static const rdbLoadObserver *observer(const loadState *st) { return st->opt->observer; }
+
+static int loadAux(rdbReader *r, loadState *st, rdbLoadInfo *info) {
     dstr name = rdbLoadString(r);
     dstr value = name ? rdbLoadString(r) : NULL;
     if (!value) {
         dstrFree(name);
         return -1;
     }
+    if (observer(st) && observer(st)->aux) observer(st)->aux(observer(st)->ctx, st->itemOffset, name, value);
     noteAux(name, value, info);
     dstrFree(name);
     dstrFree(value);
     return 0;
 }
 
-/* --- Keys --- */
+void rdbApplyKeyAccess(kvobj *kv, long long idleSeconds, int freq) {
+    if (dbLfuMode()) {
+        if (freq < 0) return;
+        unsigned minutes = (unsigned)((dbNow() / 60000) & 0xffff);
+        kv->lru = (minutes << 8) | ((unsigned)freq & 0xff);
+        return;
+    }
+    if (idleSeconds < 0) return;
+    /* The clock is 24 bits of seconds and wraps: an idle time longer than
+     * the clock's current value points before the wrap. */
+    unsigned clock = dbLruClock();
+    unsigned idle = idleSeconds >= 0xfffffe ? 0xfffffe : (unsigned)idleSeconds;
+    kv->lru = idle <= clock ? clock - idle : 0xffffff - (idle - clock);
+}
 
-typedef struct loadState {
-    serverDb *db;
-    long long expire; /* of the next key, -1 if none */
-    long long nowMs;
-} loadState;
+static void notifyKey(loadState *st, int type, const kvobj *kv, int skipped) {
+    const rdbLoadObserver *o = observer(st);
+    if (o && o->key) o->key(o->ctx, st->itemOffset, st->dbid, type, kv, skipped);
+}
 
-static int loadKey(rdbReader *r, int type, loadState *st, const rdbLoadOptions *opt, rdbLoadInfo *info) {
+static int loadKey(rdbReader *r, int type, loadState *st, rdbLoadInfo *info) {
     dstr key = rdbLoadString(r);
     if (!key) return -1;
     kvobj *kv = rdbLoadObject(r, type, key, st->expire);
-    long long expire = st->expire;
-    st->expire = -1;
+    long long expire = st->expire, idle = st->idle;
+    int freq = st->freq;
+    st->expire = st->idle = st->freq = -1;
     if (!kv) {
         dstrFree(key);
         return -1;
     }
     int rc = 0;
-    if (opt->skipExpired && expire != -1 && expire < st->nowMs) {
+    if (st->opt->skipExpired && expire != -1 && expire < st->nowMs) {
+        notifyKey(st, type, kv, 1);
         kvFree(kv);
         info->keysExpired++;
+    } else if (st->opt->discardKeys) {
+        notifyKey(st, type, kv, 0);
+        kvFree(kv);
+        info->keysLoaded++;
     } else if (dbFind(st->db, key)) {
         kvFree(kv);
         rc = rdbReaderFail(r, "Duplicate key '%s' found in RDB file", key);
     } else {
+        notifyKey(st, type, kv, 0);
         dbAdd(st->db, kv);
+        rdbApplyKeyAccess(kv, idle, freq);
         info->keysLoaded++;
     }
     dstrFree(key);
@@ -256,11 +310,14 @@ static int loadKey(rdbReader *r, int type, loadState *st, const rdbLoadOptions *
 static int selectDb(rdbReader *r, loadState *st) {
     uint64_t id;
     if (rdbLoadLen(r, &id, NULL) != 0) return -1;
-    if (id >= (uint64_t)dbCountDatabases())
+    /* Keys that are only checked need no database to go to. */
+    if (st->opt->discardKeys ? id > INT_MAX : id >= (uint64_t)dbCountDatabases())
         return rdbReaderFail(r, "FATAL: Data file was created with a server configured to handle more than %d "
                                 "databases. Exiting",
                              dbCountDatabases());
+    st->dbid = (int)id;
     st->db = dbByIndex((int)id);
+    if (observer(st) && observer(st)->selectDb) observer(st)->selectDb(observer(st)->ctx, st->itemOffset, (int)id);
     return 0;
 }
 
@@ -291,11 +348,17 @@ static int loadOpcode(rdbReader *r, int type, loadState *st, rdbLoadInfo *info) 
         if (loadLittleEndian(r, 4, &v) != 0) return -1;
         st->expire = (long long)v * 1000;
         return 0;
-    case RDB_OPCODE_IDLE: return rdbLoadLen(r, &v, NULL);
-    case RDB_OPCODE_FREQ: return rdbReadRaw(r, &b, 1);
+    case RDB_OPCODE_IDLE:
+        if (rdbLoadLen(r, &v, NULL) != 0) return -1;
+        st->idle = v > LLONG_MAX ? LLONG_MAX : (long long)v;
+        return 0;
+    case RDB_OPCODE_FREQ:
+        if (rdbReadRaw(r, &b, 1) != 0) return -1;
+        st->freq = b;
+        return 0;
     case RDB_OPCODE_SELECTDB: return selectDb(r, st);
     case RDB_OPCODE_RESIZEDB: return resizeDb(r, st);
-    case RDB_OPCODE_AUX: return loadAux(r, info);
+    case RDB_OPCODE_AUX: return loadAux(r, st, info);
     case RDB_OPCODE_SLOT_INFO:
         /* slot id, slot size, expires slot size: cluster hints. */
         for (int i = 0; i < 3; i++)
@@ -311,12 +374,14 @@ static int loadOpcode(rdbReader *r, int type, loadState *st, rdbLoadInfo *info) 
 }
 
 /* The trailer: 8 bytes of CRC64 (RDB 5 and later); 0 means "not computed". */
-static int checkTrailer(rdbReader *r, const rdbLoadOptions *opt) {
+static int checkTrailer(rdbReader *r, const rdbLoadOptions *opt, rdbLoadInfo *info) {
     if (r->version < 5) return 0;
     uint64_t expected = r->crc, stored;
     if (loadLittleEndian(r, 8, &stored) != 0) return -1;
+    info->checksum = RDB_CHECKSUM_UNCHECKED;
     if (!opt->verifyChecksum) return 0;
     if (stored == 0) {
+        info->checksum = RDB_CHECKSUM_DISABLED;
         serverLog(LL_WARNING, "RDB file was saved with checksum disabled: no check performed.");
         return 0;
     }
@@ -325,24 +390,27 @@ static int checkTrailer(rdbReader *r, const rdbLoadOptions *opt) {
         return rdbReaderFail(r, "Wrong RDB checksum expected: (%llx) got (%llx)", (unsigned long long)stored,
                              (unsigned long long)expected);
     }
+    info->checksum = RDB_CHECKSUM_OK;
     return 0;
 }
 
 int rdbLoadDataset(rdbReader *r, const rdbLoadOptions *opt, rdbLoadInfo *info) {
     rdbInit();
     memset(info, 0, sizeof(*info));
-    info->ctime = info->usedMem = -1;
-    loadState st = {.db = dbByIndex(0), .expire = -1, .nowMs = opt->nowMs ? opt->nowMs : timeMs()};
+    info->ctime = info->usedMem = info->replOffset = info->replStreamDb = -1;
+    loadState st = {.db = dbByIndex(0), .expire = -1, .idle = -1, .freq = -1,
+                    .nowMs = opt->nowMs ? opt->nowMs : timeMs(), .opt = opt};
     if (loadHeader(r) != 0) return -1;
     info->version = r->version;
     for (;;) {
         int type;
+        st.itemOffset = r->offset;
         if (rdbLoadType(r, &type) != 0) return -1;
         if (type == RDB_OPCODE_EOF) break;
-        int rc = rdbIsValueType(type) ? loadKey(r, type, &st, opt, info) : loadOpcode(r, type, &st, info);
+        int rc = rdbIsValueType(type) ? loadKey(r, type, &st, info) : loadOpcode(r, type, &st, info);
         if (rc != 0) return -1;
     }
-    if (checkTrailer(r, opt) != 0) return -1;
+    if (checkTrailer(r, opt, info) != 0) return -1;
     /* A file that goes on after its end was damaged (or is not one file):
      * a version byte flipped to 1-4 would otherwise hide a corrupt body. */
     if (!opt->allowTrailing && rdbReaderRemaining(r) > 0)
@@ -354,6 +422,8 @@ int rdbLoadDataset(rdbReader *r, const rdbLoadOptions *opt, rdbLoadInfo *info) {
 void rdbLoadInfoFree(rdbLoadInfo *info) {
     dstrFree(info->producer);
     info->producer = NULL;
+    dstrFree(info->replId);
+    info->replId = NULL;
 }
 
 int rdbLoadFile(const char *filename, const rdbLoadOptions *opt, rdbLoadInfo *info, dstr *err) {

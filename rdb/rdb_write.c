@@ -9,12 +9,14 @@
  *
  * Dataset layout (RDB 11):
  *   "REDIS0011"
- *   AUX valkey-ver, redis-bits, ctime, used-mem, aof-base, then the
- *       caller's extra fields
+ *   AUX valkey-ver, redis-bits, ctime, used-mem, the caller's extra
+ *       fields (repl-stream-db, repl-id, repl-offset), aof-base
  *   per non-empty database: SELECTDB n, RESIZEDB size expires,
- *       then per key: [EXPIRETIME_MS t] type key value
+ *       then per key: [EXPIRETIME_MS t] [IDLE s | FREQ f] type key value
  *   EOF, then the CRC64 of every byte before it (little endian; 0 when
  *   checksums are off).
+ * IDLE / FREQ are written only under the maxmemory-policy modes that use
+ * them (rdb.h: rdbSetSaveIdle, dbLfuMode).
  * Keys whose TTL has already passed are left out (DESIGN.md: a snapshot
  * never holds expired keys).
  *
@@ -43,12 +45,15 @@ static void writerInit(rdbWriter *w, int fd, int checksum, int compress) {
     w->checksum = checksum;
     w->compress = compress;
     if (fd >= 0) w->buf = memAlloc(RDB_WRITE_BUFSIZE);
-    else w->mem = dstrEmpty();
+    else if (fd == -1) w->mem = dstrEmpty();
 }
 
 void rdbWriterInitFd(rdbWriter *w, int fd, int checksum, int compress) { writerInit(w, fd, checksum, compress); }
 
 void rdbWriterInitMem(rdbWriter *w, int checksum, int compress) { writerInit(w, -1, checksum, compress); }
+
+/* fd -2: neither a file nor memory, the bytes are only counted. */
+void rdbWriterInitCount(rdbWriter *w, int compress) { writerInit(w, -2, 0, compress); }
 
 
 int rdbWriterFlush(rdbWriter *w) {
@@ -75,7 +80,7 @@ int rdbWriteRaw(rdbWriter *w, const void *p, size_t len) {
     if (w->checksum) w->crc = crc64(w->crc, p, len);
     w->written += (long long)len;
     if (w->fd < 0) {
-        w->mem = dstrCatLen(w->mem, p, len);
+        if (w->mem) w->mem = dstrCatLen(w->mem, p, len);
         return 0;
     }
     if (w->used + len > RDB_WRITE_BUFSIZE) {
@@ -146,23 +151,41 @@ static int saveHeader(rdbWriter *w, const rdbSaveOptions *opt) {
     if (saveAuxInt(w, "redis-bits", (long long)sizeof(void *) * 8) != 0) return -1;
     if (saveAuxInt(w, "ctime", timeMs() / 1000) != 0) return -1;
     if (saveAuxInt(w, "used-mem", (long long)memUsed()) != 0) return -1;
-    if (saveAuxInt(w, "aof-base", 0) != 0) return -1;
     for (const char *const *p = opt->extraAux; p && p[0] && p[1]; p += 2)
         if (saveAux(w, p[0], p[1]) != 0) return -1;
-    return 0;
+    return saveAuxInt(w, "aof-base", opt->aofBase ? 1 : 0);
+}
+
+/* --- Per-key access data --- */
+
+static int saveIdle;
+
+void rdbSetSaveIdle(int on) { saveIdle = on; }
+
+/* IDLE in seconds under LRU, FREQ (the counter byte) under LFU. */
+static int saveKeyAccess(rdbWriter *w, const kvobj *kv) {
+    if (dbLfuMode()) {
+        unsigned char freq = (unsigned char)(kv->lru & 0xff);
+        if (rdbSaveType(w, RDB_OPCODE_FREQ) != 0) return -1;
+        return rdbWriteRaw(w, &freq, 1);
+    }
+    if (!saveIdle) return 0;
+    if (rdbSaveType(w, RDB_OPCODE_IDLE) != 0) return -1;
+    return rdbSaveLen(w, (uint64_t)(dbEntryIdleMs(kv) / 1000));
 }
 
 static int saveEntry(rdbWriter *w, const kvobj *kv) {
     long long expire = kvGetExpire(kv);
     if (expire != -1 && rdbSaveType(w, RDB_OPCODE_EXPIRETIME_MS) != 0) return -1;
     if (expire != -1 && rdbSaveMillis(w, expire) != 0) return -1;
+    if (saveKeyAccess(w, kv) != 0) return -1;
     dstr key = kvKey(kv);
     if (rdbSaveObjectType(w, kv) != 0) return -1;
     if (rdbSaveString(w, key, dstrLen(key)) != 0) return -1;
     return rdbSaveObject(w, kv);
 }
 
-static int saveDb(rdbWriter *w, serverDb *db, long long nowMs) {
+static int saveDb(rdbWriter *w, serverDb *db, long long nowMs, const rdbSaveOptions *opt, long long *keys) {
     if (dbSize(db) == 0) return 0;
     if (rdbSaveType(w, RDB_OPCODE_SELECTDB) != 0 || rdbSaveLen(w, (uint64_t)db->id) != 0) return -1;
     if (rdbSaveType(w, RDB_OPCODE_RESIZEDB) != 0 || rdbSaveLen(w, dbSize(db)) != 0 ||
@@ -177,6 +200,7 @@ static int saveDb(rdbWriter *w, serverDb *db, long long nowMs) {
         long long expire = kvGetExpire(kv);
         if (expire != -1 && expire <= nowMs) continue;
         rc = saveEntry(w, kv);
+        if (opt->progress) opt->progress(opt->progressCtx, ++*keys);
     }
     hashtableResetIterator(&it);
     return rc;
@@ -186,8 +210,9 @@ int rdbSaveDataset(rdbWriter *w, const rdbSaveOptions *opt) {
     rdbInit();
     if (saveHeader(w, opt) != 0) return -1;
     long long nowMs = timeMs();
+    long long keys = 0;
     for (int i = 0; i < dbCountDatabases(); i++)
-        if (saveDb(w, dbByIndex(i), nowMs) != 0) return -1;
+        if (saveDb(w, dbByIndex(i), nowMs, opt, &keys) != 0) return -1;
     if (rdbSaveType(w, RDB_OPCODE_EOF) != 0) return -1;
     /* The checksum covers every byte before it, not itself. */
     long long crc = opt->checksum ? (long long)w->crc : 0;

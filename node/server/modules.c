@@ -5,6 +5,7 @@
 #include "node/server/command.h"
 #include "node/server/config.h"
 #include "node/server/digest.h"
+#include "node/server/dump_cmds.h"
 #include "node/server/modules.h"
 #include "node/server/multi.h"
 #include "node/server/pubsub.h"
@@ -47,4 +48,5 @@ void modulesInit(void) {
     introspectCmdsInit();
     debugCmdsInit();
     persistInit();
+    dumpCmdsInit();
 }

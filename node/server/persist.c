@@ -9,10 +9,12 @@
  * its value at the last successful save (or at the end of the load), and
  * the last save time is the server's lastSaveTime (LASTSAVE reads it).
  *
- * Not here yet (issue 4): BGSAVE by fork and the `save` points acting in
- * cron — the points are parsed and stored, and a shutdown saves when any is
- * configured, as Valkey does. */
+ * BGSAVE, the save points and MISCONF are persist_bgsave.c's; the loading
+ * state and INFO persistence are persist_loading.c's; all three share
+ * persistState (persist_internal.h). */
 #include "node/server/persist.h"
+
+#include <sys/stat.h>
 
 #include <limits.h>
 #include <stdlib.h>
@@ -27,21 +29,16 @@
 #include "node/server/command.h"
 #include "node/server/config.h"
 #include "node/server/config_special.h"
+#include "node/server/childproc.h"
 #include "node/server/info.h"
+#include "node/server/persist_internal.h"
 #include "node/server/server.h"
 #include "node/store/db.h"
 #include "rdb/rdb.h"
 
 /* --- Settings --- */
 
-static char *dbfilename;
-static configSaveParams saveParams;
-static int rdbCompression;
-static int rdbChecksum;
-
-static long long dirtyAtLastSave;
-static long long saveCount;
-static long long lastLoadKeysLoaded, lastLoadKeysExpired;
+persistState persist = {.lastBgsaveOk = 1, .lastBgsaveTimeSec = -1};
 
 static int checkDbfilename(const configDef *def, const void *value, const char **err) {
     (void)def;
@@ -58,12 +55,57 @@ static int checkDbfilename(const configDef *def, const void *value, const char *
 }
 
 static const configDef persistConfigs[] = {
-    CONFIG_SAVE_DEF(saveParams),
-    {.name = "dbfilename", .flags = CONFIG_PROTECTED, .type = CONFIG_STRING, .storage = &dbfilename,
+    CONFIG_SAVE_DEF(persist.saveParams),
+    {.name = "dbfilename", .flags = CONFIG_PROTECTED, .type = CONFIG_STRING, .storage = &persist.dbfilename,
      .defaultValue = "dump.rdb", .check = checkDbfilename},
-    CONFIG_BOOL_DEF("rdbcompression", NULL, CONFIG_MODIFIABLE, rdbCompression, "yes"),
-    CONFIG_BOOL_DEF("rdbchecksum", NULL, CONFIG_IMMUTABLE, rdbChecksum, "yes"),
+    CONFIG_BOOL_DEF("rdbcompression", NULL, CONFIG_MODIFIABLE, persist.rdbCompression, "yes"),
+    CONFIG_BOOL_DEF("rdbchecksum", NULL, CONFIG_IMMUTABLE, persist.rdbChecksum, "yes"),
+    CONFIG_BOOL_DEF("stop-writes-on-bgsave-error", NULL, CONFIG_MODIFIABLE, persist.stopWritesOnBgsaveError,
+                    "yes"),
+    /* Test knobs, as Valkey's: a delay per key saved / loaded (µs; < 0:
+     * that many ns, busy-waiting), and how often a load serves clients. */
+    CONFIG_INT_DEF("rdb-key-save-delay", NULL, CONFIG_MODIFIABLE | CONFIG_HIDDEN, persist.rdbKeySaveDelay,
+                   INT_MIN, INT_MAX, "0"),
+    CONFIG_INT_DEF("key-load-delay", NULL, CONFIG_MODIFIABLE | CONFIG_HIDDEN, persist.keyLoadDelay, INT_MIN,
+                   INT_MAX, "0"),
+    CONFIG_LONGLONG_DEF("loading-process-events-interval-bytes", NULL, CONFIG_MODIFIABLE | CONFIG_HIDDEN,
+                        persist.loadingEventsIntervalBytes, 1024, INT_MAX, "2097152"),
 };
+
+/* Plain numeric settings a placeholder may have received already. */
+typedef struct carriedNumber {
+    const char *name;
+    void *storage;
+    int isLongLong;
+    long long value;
+    int valid;
+} carriedNumber;
+
+static carriedNumber carriedNumbers[] = {
+    {"stop-writes-on-bgsave-error", &persist.stopWritesOnBgsaveError, 0, 0, 0},
+    {"rdb-key-save-delay", &persist.rdbKeySaveDelay, 0, 0, 0},
+    {"key-load-delay", &persist.keyLoadDelay, 0, 0, 0},
+    {"loading-process-events-interval-bytes", &persist.loadingEventsIntervalBytes, 1, 0, 0},
+};
+
+static void carryNumbers(void) {
+    for (size_t i = 0; i < sizeof(carriedNumbers) / sizeof(carriedNumbers[0]); i++) {
+        carriedNumber *n = &carriedNumbers[i];
+        const configDef *def = configLookup(n->name);
+        if (!def || !(def->flags & CONFIG_PLACEHOLDER) || !def->storage) continue;
+        n->value = n->isLongLong ? *(const long long *)def->storage : *(const int *)def->storage;
+        n->valid = 1;
+    }
+}
+
+static void applyNumbers(void) {
+    for (size_t i = 0; i < sizeof(carriedNumbers) / sizeof(carriedNumbers[0]); i++) {
+        const carriedNumber *n = &carriedNumbers[i];
+        if (!n->valid) continue;
+        if (n->isLongLong) *(long long *)n->storage = n->value;
+        else *(int *)n->storage = (int)n->value;
+    }
+}
 
 /* What a placeholder held (from a file read before we registered). */
 typedef struct carriedValues {
@@ -91,12 +133,12 @@ static void carryFromPlaceholders(carriedValues *cv) {
 
 static void applyCarried(carriedValues *cv) {
     if (!cv->valid) return;
-    memFree(saveParams.points);
-    saveParams = cv->save;
-    memFree(dbfilename);
-    dbfilename = cv->dbfilename;
-    rdbCompression = cv->compression;
-    rdbChecksum = cv->checksum;
+    memFree(persist.saveParams.points);
+    persist.saveParams = cv->save;
+    memFree(persist.dbfilename);
+    persist.dbfilename = cv->dbfilename;
+    persist.rdbCompression = cv->compression;
+    persist.rdbChecksum = cv->checksum;
 }
 
 void persistRegisterConfig(void) {
@@ -105,40 +147,50 @@ void persistRegisterConfig(void) {
     done = 1;
     carriedValues cv = {0};
     carryFromPlaceholders(&cv);
+    carryNumbers();
     configRegister(persistConfigs, sizeof(persistConfigs) / sizeof(persistConfigs[0]));
     applyCarried(&cv);
+    applyNumbers();
+    persistRegisterGates();
 }
 
 /* --- Saving --- */
 
-static void fillSaveOptions(rdbSaveOptions *opt) {
+void persistFillSaveOptions(rdbSaveOptions *opt) {
     memset(opt, 0, sizeof(*opt));
     opt->producerVersion = TESSERA_VERSION;
-    opt->compress = rdbCompression;
-    opt->checksum = rdbChecksum;
+    opt->compress = persist.rdbCompression;
+    opt->checksum = persist.rdbChecksum;
 }
 
+void persistNoteSaved(long long dirtyThen) {
+    persist.dirtyAtLastSave = dirtyThen;
+    serverGetStats()->lastSaveTime = (long long)time(NULL);
+    persist.saveCount++;
+}
+
+/* A successful foreground save also clears a BGSAVE error (so SAVE lifts
+ * MISCONF), as Valkey's does. */
 int persistSave(dstr *err) {
     rdbSaveOptions opt;
-    fillSaveOptions(&opt);
-    if (rdbSaveFile(dbfilename, &opt, err) != 0) {
+    persistFillSaveOptions(&opt);
+    if (rdbSaveFile(persist.dbfilename, &opt, err) != 0) {
         serverLog(LL_WARNING, "%s", *err);
         return -1;
     }
     serverLog(LL_NOTICE, "DB saved on disk");
-    dirtyAtLastSave = dbDirty();
-    serverGetStats()->lastSaveTime = (long long)time(NULL);
-    saveCount++;
+    persistNoteSaved(dbDirty());
+    persist.lastBgsaveOk = 1;
     return 0;
 }
 
-long long persistChangesSinceLastSave(void) { return dbDirty() - dirtyAtLastSave; }
-
-static long long rdbSavesCounter(void) { return saveCount; }
-static long long lastLoadLoadedCounter(void) { return lastLoadKeysLoaded; }
-static long long lastLoadExpiredCounter(void) { return lastLoadKeysExpired; }
+long long persistChangesSinceLastSave(void) { return dbDirty() - persist.dirtyAtLastSave; }
 
 static void saveCommand(client *c) {
+    if (childActiveKind() == CHILD_RDB) {
+        replyError(c, "ERR Background save already in progress");
+        return;
+    }
     dstr err = NULL;
     if (persistSave(&err) == 0) replyOk(c);
     else replyError(c, "ERR");
@@ -147,23 +199,31 @@ static void saveCommand(client *c) {
 
 /* --- Loading --- */
 
+static long long fileSize(const char *name) {
+    struct stat st;
+    return stat(name, &st) == 0 ? (long long)st.st_size : 0;
+}
+
 /* Loads dbfilename into the databases.  Returns 0 (also when there is no
  * file: *missing is then 1), or -1 with *err set. */
 static int loadFile(int *missing, dstr *err) {
-    rdbLoadOptions opt = {.verifyChecksum = rdbChecksum, .skipExpired = 1};
+    rdbLoadOptions opt = {.verifyChecksum = persist.rdbChecksum, .skipExpired = 1,
+                          .observer = &persistLoadObserver};
     rdbLoadInfo info;
     long long start = timeUs();
-    int rc = rdbLoadFile(dbfilename, &opt, &info, err);
+    persistLoadingBegin(fileSize(persist.dbfilename));
+    int rc = rdbLoadFile(persist.dbfilename, &opt, &info, err);
+    persistLoadingEnd();
     *missing = rc == 1;
     if (rc == 0) {
         serverLog(LL_NOTICE, "Done loading RDB, keys loaded: %lld, keys expired: %lld.", info.keysLoaded,
                   info.keysExpired);
         serverLog(LL_NOTICE, "DB loaded from disk: %.3f seconds", (double)(timeUs() - start) / 1e6);
-        lastLoadKeysLoaded = info.keysLoaded;
-        lastLoadKeysExpired = info.keysExpired;
+        persist.lastLoadKeysLoaded = info.keysLoaded;
+        persist.lastLoadKeysExpired = info.keysExpired;
     }
     rdbLoadInfoFree(&info);
-    dirtyAtLastSave = dbDirty();
+    persist.dirtyAtLastSave = dbDirty();
     return rc == -1 ? -1 : 0;
 }
 
@@ -211,8 +271,12 @@ void persistDebugReload(client *c) {
 /* --- Shutdown --- */
 
 static int saveOnShutdown(int flags, dstr *err) {
-    if (flags & SHUTDOWN_NOSAVE) return 0;
-    if (!(flags & SHUTDOWN_SAVE) && saveParams.count == 0) return 0;
+    /* A child would go on writing after we left: end it first (its temp
+     * file goes with it), then save in the foreground. */
+    childKill();
+    /* Half a dataset must not replace the file it comes from. */
+    if ((flags & SHUTDOWN_NOSAVE) || persistIsLoading()) return 0;
+    if (!(flags & SHUTDOWN_SAVE) && persist.saveParams.count == 0) return 0;
     serverLog(LL_NOTICE, "Saving the final RDB snapshot before exiting.");
     dstr why = NULL;
     if (persistSave(&why) == 0) return 0;
@@ -227,10 +291,9 @@ static int saveOnShutdown(int flags, dstr *err) {
 void persistInit(void) {
     persistRegisterConfig();
     rdbInit();
+    childInit();
     commandBind((const commandBinding[]){{"save", saveCommand}, {NULL, NULL}});
-    infoRegisterCounter("rdb_changes_since_last_save", persistChangesSinceLastSave);
-    infoRegisterCounter("rdb_saves", rdbSavesCounter);
-    infoRegisterCounter("rdb_last_load_keys_loaded", lastLoadLoadedCounter);
-    infoRegisterCounter("rdb_last_load_keys_expired", lastLoadExpiredCounter);
+    persistBgsaveInit();
+    persistLoadingInit();
     serverRegisterShutdownHandler(saveOnShutdown);
 }

@@ -1,0 +1,4 @@
+# snapshots: the forked child (childproc), BGSAVE and the save points, the
+# loading state and INFO persistence (persist.c itself is listed by rdb/).
+libnode_a_SOURCES += node/server/childproc.c node/server/childproc.h node/server/persist_internal.h \
+                     node/server/persist_bgsave.c node/server/persist_loading.c

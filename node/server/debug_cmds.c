@@ -9,7 +9,6 @@
  * Subcommands are matched here (DEBUG has no subcommand table in Valkey's
  * command metadata: its arguments are free-form), each in a small function.
  * RELOAD belongs to persistence (node/server/persist.c). */
-#include <lzf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "node/base/util.h"
 #include "node/net/reply.h"
 #include "node/server/command.h"
+#include "node/server/config.h"
 #include "node/server/crash.h"
 #include "node/server/digest.h"
 #include "node/server/dispatch.h"
@@ -30,6 +30,7 @@
 #include "node/server/server.h"
 #include "node/store/db.h"
 #include "node/store/hashtable.h"
+#include "rdb/rdb.h"
 
 static serverCommand *debugCmd;
 
@@ -58,33 +59,14 @@ static void replyArgsError(client *c) {
                      c->argv[1]);
 }
 
-/* --- Serialized length of a string (DEBUG OBJECT) --- */
+/* --- Serialized length (DEBUG OBJECT) --- */
 
-/* Bytes of an RDB length prefix. */
-static size_t rdbLenBytes(size_t len) {
-    if (len < (1 << 6)) return 1;
-    if (len < (1 << 14)) return 2;
-    if (len <= UINT32_MAX) return 5;
-    return 9;
-}
-
-/* The size the RDB format gives a string value: integer encodings for
- * short decimal integers that fit 32 bits, LZF when that saves room (the
- * default rdbcompression yes), raw bytes otherwise. */
-static size_t rdbStringLen(const char *s, size_t len) {
-    long long v;
-    if (len <= 11 && string2ll(s, len, &v)) {
-        if (v >= -(1 << 7) && v <= (1 << 7) - 1) return 2;
-        if (v >= -(1 << 15) && v <= (1 << 15) - 1) return 3;
-        if (v >= -(1LL << 31) && v <= (1LL << 31) - 1) return 5;
-    }
-    if (len > 20) {
-        char *out = malloc(len);
-        unsigned comprlen = out ? lzf_compress(s, (unsigned)len, out, (unsigned)(len - 4)) : 0;
-        free(out);
-        if (comprlen) return 1 + rdbLenBytes(comprlen) + rdbLenBytes(len) + comprlen;
-    }
-    return rdbLenBytes(len) + len;
+/* The bytes rdb/ writes for the value (key and type byte excluded), with
+ * LZF as rdbcompression says, as Valkey measures it. */
+static size_t serializedLength(const kvobj *kv) {
+    const configDef *def = configLookup("rdbcompression");
+    int compress = def && def->storage ? *(const int *)def->storage : 1;
+    return rdbSavedObjectLen(kv, compress);
 }
 
 /* --- Subcommands --- */
@@ -149,13 +131,7 @@ static void debugObject(client *c) {
         replyError(c, "ERR no such key");
         return;
     }
-    size_t serialized = 0;
-    if (kv->type == OBJ_STRING) {
-        char buf[32];
-        size_t len;
-        const char *bytes = kvStringBytes(kv, buf, &len);
-        serialized = rdbStringLen(bytes, len);
-    }
+    size_t serialized = serializedLength(kv);
     char line[256];
     snprintf(line, sizeof(line),
              "Value at:%p refcount:1 encoding:%s serializedlength:%zu lru:%u lru_seconds_idle:%lld", (void *)kv,

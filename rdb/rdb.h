@@ -226,7 +226,8 @@ typedef struct rdbLoadOptions {
 } rdbLoadOptions;
 
 /* Watches a load as it goes (tessera-check-rdb prints with it); every
- * callback is optional; offsets are where the item starts in the input. */
+ * callback is optional; offsets are where the item ends in the input (the
+ * reader's position, as valkey-check-rdb prints them). */
 typedef struct rdbLoadObserver {
     void *ctx;
     void (*aux)(void *ctx, uint64_t offset, const dstr name, const dstr value);

@@ -234,7 +234,6 @@ typedef struct loadState {
     int freq;         /* FREQ of the next key, -1 if none */
     long long nowMs;
     int dbid;
-    uint64_t itemOffset; /* where the current opcode or key starts */
     const rdbLoadOptions *opt;
 } loadState;
 
@@ -247,7 +246,7 @@ static int loadAux(rdbReader *r, loadState *st, rdbLoadInfo *info) {
         dstrFree(name);
         return -1;
     }
-    if (observer(st) && observer(st)->aux) observer(st)->aux(observer(st)->ctx, st->itemOffset, name, value);
+    if (observer(st) && observer(st)->aux) observer(st)->aux(observer(st)->ctx, r->offset, name, value);
     noteAux(name, value, info);
     dstrFree(name);
     dstrFree(value);
@@ -269,9 +268,9 @@ void rdbApplyKeyAccess(kvobj *kv, long long idleSeconds, int freq) {
     kv->lru = idle <= clock ? clock - idle : 0xffffff - (idle - clock);
 }
 
-static void notifyKey(loadState *st, int type, const kvobj *kv, int skipped) {
+static void notifyKey(rdbReader *r, loadState *st, int type, const kvobj *kv, int skipped) {
     const rdbLoadObserver *o = observer(st);
-    if (o && o->key) o->key(o->ctx, st->itemOffset, st->dbid, type, kv, skipped);
+    if (o && o->key) o->key(o->ctx, r->offset, st->dbid, type, kv, skipped);
 }
 
 static int loadKey(rdbReader *r, int type, loadState *st, rdbLoadInfo *info) {
@@ -287,18 +286,18 @@ static int loadKey(rdbReader *r, int type, loadState *st, rdbLoadInfo *info) {
     }
     int rc = 0;
     if (st->opt->skipExpired && expire != -1 && expire < st->nowMs) {
-        notifyKey(st, type, kv, 1);
+        notifyKey(r, st, type, kv, 1);
         kvFree(kv);
         info->keysExpired++;
     } else if (st->opt->discardKeys) {
-        notifyKey(st, type, kv, 0);
+        notifyKey(r, st, type, kv, 0);
         kvFree(kv);
         info->keysLoaded++;
     } else if (dbFind(st->db, key)) {
         kvFree(kv);
         rc = rdbReaderFail(r, "Duplicate key '%s' found in RDB file", key);
     } else {
-        notifyKey(st, type, kv, 0);
+        notifyKey(r, st, type, kv, 0);
         dbAdd(st->db, kv);
         rdbApplyKeyAccess(kv, idle, freq);
         info->keysLoaded++;
@@ -317,7 +316,7 @@ static int selectDb(rdbReader *r, loadState *st) {
                              dbCountDatabases());
     st->dbid = (int)id;
     st->db = dbByIndex((int)id);
-    if (observer(st) && observer(st)->selectDb) observer(st)->selectDb(observer(st)->ctx, st->itemOffset, (int)id);
+    if (observer(st) && observer(st)->selectDb) observer(st)->selectDb(observer(st)->ctx, r->offset, (int)id);
     return 0;
 }
 
@@ -404,7 +403,6 @@ int rdbLoadDataset(rdbReader *r, const rdbLoadOptions *opt, rdbLoadInfo *info) {
     info->version = r->version;
     for (;;) {
         int type;
-        st.itemOffset = r->offset;
         if (rdbLoadType(r, &type) != 0) return -1;
         if (type == RDB_OPCODE_EOF) break;
         int rc = rdbIsValueType(type) ? loadKey(r, type, &st, info) : loadOpcode(r, type, &st, info);

@@ -438,6 +438,212 @@ static void test_corruption_sweep(void **state) {
     }
 }
 
+/* --- IDLE / FREQ, AUX fields and the load observer (files) --- */
+
+static dstr saveToMem(const rdbSaveOptions *opt) {
+    rdbWriter w;
+    rdbWriterInitMem(&w, 1, 1);
+    assert_int_equal(rdbSaveDataset(&w, opt), 0);
+    return rdbWriterFinish(&w);
+}
+
+static int loadFromMem(const dstr file, rdbLoadOptions *opt, rdbLoadInfo *info) {
+    rdbReader r;
+    rdbReaderInitMem(&r, "test.rdb", file, dstrLen(file));
+    int rc = rdbLoadDataset(&r, opt, info);
+    rdbReaderFree(&r);
+    return rc;
+}
+
+static kvobj *addKey(const char *key) {
+    kvobj *kv = kvCreateString(key, strlen(key), "v", 1, -1, 1);
+    dbAdd(dbByIndex(0), kv);
+    return kv;
+}
+
+static kvobj *findKey(const char *key) {
+    dstr k = dstrNew(key);
+    kvobj *kv = dbFind(dbByIndex(0), k);
+    dstrFree(k);
+    return kv;
+}
+
+static int contains(const dstr hay, const void *needle, size_t len) {
+    for (size_t i = 0; i + len <= dstrLen(hay); i++)
+        if (!memcmp(hay + i, needle, len)) return 1;
+    return 0;
+}
+
+static void test_idle_in_files(void **state) {
+    (void)state;
+    dbSetCommandTime(1700000000000LL);
+    rdbApplyKeyAccess(addKey("k"), 100, 200);
+    assert_int_equal(dbEntryIdleMs(findKey("k")), 100000);
+    rdbSaveOptions opt = {.compress = 1, .checksum = 1};
+    /* Not asked for: no IDLE opcode (IDLE, 14-bit length 100, type, key). */
+    static const unsigned char idle[] = {RDB_OPCODE_IDLE, 0x40, 100, RDB_TYPE_STRING, 1, 'k'};
+    dstr file = saveToMem(&opt);
+    assert_false(contains(file, idle, sizeof(idle)));
+    dstrFree(file);
+    rdbSetSaveIdle(1);
+    file = saveToMem(&opt);
+    assert_true(contains(file, idle, sizeof(idle)));
+    dbEmpty(-1, NULL);
+    /* Loaded later: the idle time is carried over. */
+    dbSetCommandTime(1700000050000LL);
+    rdbLoadOptions lo = {.verifyChecksum = 1};
+    rdbLoadInfo info;
+    assert_int_equal(loadFromMem(file, &lo, &info), 0);
+    rdbLoadInfoFree(&info);
+    assert_int_equal(dbEntryIdleMs(findKey("k")), 100000);
+    dstrFree(file);
+    /* An idle time longer than the 24-bit clock's value points before its
+     * wrap and still reads back. */
+    dbSetCommandTime(5000);
+    kvobj *kv = addKey("w");
+    rdbApplyKeyAccess(kv, 100, -1);
+    assert_int_equal(dbEntryIdleMs(kv), 100000);
+}
+
+static void test_freq_in_files(void **state) {
+    (void)state;
+    dbSetLfuMode(1);
+    kvobj *kv = addKey("k");
+    rdbApplyKeyAccess(kv, 100, 77);
+    assert_int_equal(kv->lru & 0xff, 77);
+    rdbSaveOptions opt = {.compress = 1, .checksum = 1};
+    dstr file = saveToMem(&opt);
+    static const unsigned char freq[] = {RDB_OPCODE_FREQ, 77, RDB_TYPE_STRING, 1, 'k'};
+    assert_true(contains(file, freq, sizeof(freq)));
+    dbEmpty(-1, NULL);
+    rdbLoadOptions lo = {.verifyChecksum = 1};
+    rdbLoadInfo info;
+    assert_int_equal(loadFromMem(file, &lo, &info), 0);
+    rdbLoadInfoFree(&info);
+    assert_int_equal(findKey("k")->lru & 0xff, 77);
+    /* Read without LFU mode: FREQ is ignored, the entry looks just used. */
+    dbSetLfuMode(0);
+    dbEmpty(-1, NULL);
+    assert_int_equal(loadFromMem(file, &lo, &info), 0);
+    rdbLoadInfoFree(&info);
+    assert_true(dbEntryIdleMs(findKey("k")) <= 1000);
+    dstrFree(file);
+}
+
+static void test_aux_fields(void **state) {
+    (void)state;
+    addKey("k");
+    static const char *const extra[] = {"repl-stream-db", "0", "repl-id", "0123456789abcdef0123456789abcdef01234567",
+                                        "repl-offset", "12345", NULL};
+    rdbSaveOptions opt = {.compress = 1, .checksum = 1, .extraAux = extra, .aofBase = 1};
+    dstr file = saveToMem(&opt);
+    /* Valkey's order: the replication fields, then aof-base. */
+    const char *replOffset = "repl-offset", *aofBase = "aof-base";
+    size_t posRepl = 0, posAof = 0;
+    for (size_t i = 0; i + 8 <= dstrLen(file); i++) {
+        if (!posRepl && !memcmp(file + i, replOffset, strlen(replOffset))) posRepl = i;
+        if (!posAof && !memcmp(file + i, aofBase, strlen(aofBase))) posAof = i;
+    }
+    assert_true(posRepl && posAof && posRepl < posAof);
+    /* aof-base = 1, as an int8-encoded string. */
+    assert_memory_equal(file + posAof + strlen(aofBase), "\xc0\x01", 2);
+    dbEmpty(-1, NULL);
+    rdbLoadOptions lo = {.verifyChecksum = 1};
+    rdbLoadInfo info;
+    assert_int_equal(loadFromMem(file, &lo, &info), 0);
+    assert_int_equal(info.aofBase, 1);
+    assert_string_equal(info.replId, "0123456789abcdef0123456789abcdef01234567");
+    assert_int_equal(info.replOffset, 12345);
+    assert_int_equal(info.replStreamDb, 0);
+    assert_int_equal(info.checksum, RDB_CHECKSUM_OK);
+    rdbLoadInfoFree(&info);
+    dstrFree(file);
+    /* Without the option: aof-base 0, no replication fields. */
+    rdbSaveOptions plain = {.compress = 1, .checksum = 0};
+    file = saveToMem(&plain);
+    dbEmpty(-1, NULL);
+    assert_int_equal(loadFromMem(file, &lo, &info), 0);
+    assert_int_equal(info.aofBase, 0);
+    assert_null(info.replId);
+    assert_int_equal(info.replOffset, -1);
+    assert_int_equal(info.checksum, RDB_CHECKSUM_DISABLED);
+    rdbLoadInfoFree(&info);
+    dstrFree(file);
+}
+
+typedef struct seen {
+    int aux, selects, keys, skipped, lastDb;
+    uint64_t lastOffset;
+} seen;
+
+static void seenAux(void *ctx, uint64_t offset, const dstr name, const dstr value) {
+    (void)name;
+    (void)value;
+    seen *s = ctx;
+    assert_true(offset > s->lastOffset);
+    s->lastOffset = offset;
+    s->aux++;
+}
+
+static void seenSelect(void *ctx, uint64_t offset, int dbid) {
+    seen *s = ctx;
+    assert_true(offset > s->lastOffset);
+    s->lastOffset = offset;
+    s->selects++;
+    s->lastDb = dbid;
+}
+
+static void seenKey(void *ctx, uint64_t offset, int dbid, int rdbType, const kvobj *kv, int skipped) {
+    seen *s = ctx;
+    assert_true(offset > s->lastOffset);
+    assert_int_equal(dbid, s->lastDb);
+    assert_int_equal(rdbType, RDB_TYPE_STRING);
+    assert_int_equal(kv->type, OBJ_STRING);
+    s->lastOffset = offset;
+    s->keys++;
+    s->skipped += skipped;
+}
+
+static void test_observer_and_discard(void **state) {
+    (void)state;
+    addKey("a");
+    long long now = timeMs();
+    dbAdd(dbByIndex(0), kvCreateString("old", 3, "v", 1, now + 100000, 1));
+    dbAdd(dbByIndex(1), kvCreateString("b", 1, "v", 1, -1, 1));
+    rdbSaveOptions opt = {.compress = 1, .checksum = 1};
+    dstr file = saveToMem(&opt);
+    dbEmpty(-1, NULL);
+    seen s = {0};
+    rdbLoadObserver obs = {.ctx = &s, .aux = seenAux, .selectDb = seenSelect, .key = seenKey};
+    /* Loaded "later": "old" has expired by then. */
+    rdbLoadOptions lo = {.verifyChecksum = 1, .skipExpired = 1, .nowMs = now + 200000, .discardKeys = 1,
+                         .observer = &obs};
+    rdbLoadInfo info;
+    assert_int_equal(loadFromMem(file, &lo, &info), 0);
+    rdbLoadInfoFree(&info);
+    assert_int_equal(s.aux, 5);
+    assert_int_equal(s.selects, 2);
+    assert_int_equal(s.keys, 3);
+    assert_int_equal(s.skipped, 1);
+    /* Checked and freed: nothing entered the keyspace. */
+    assert_int_equal(dbSize(dbByIndex(0)) + dbSize(dbByIndex(1)), 0);
+    dstrFree(file);
+    /* A database number this server does not have is fine when checking. */
+    static const unsigned char far[] = "REDIS0011\xfe\x40\x64\x00\x01k\x01v\xff";
+    dstr f = dstrNewLen(far, sizeof(far) - 1);
+    f = dstrCatLen(f, "\0\0\0\0\0\0\0\0", 8);
+    memset(&s, 0, sizeof(s));
+    lo.verifyChecksum = 0;
+    assert_int_equal(loadFromMem(f, &lo, &info), 0);
+    rdbLoadInfoFree(&info);
+    assert_int_equal(s.lastDb, 100);
+    assert_int_equal(s.keys, 1);
+    rdbLoadOptions strict = {.verifyChecksum = 0};
+    assert_int_equal(loadFromMem(f, &strict, &info), -1);
+    rdbLoadInfoFree(&info);
+    dstrFree(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_footer_layout, setup),
@@ -447,6 +653,10 @@ int main(void) {
         cmocka_unit_test_setup(test_structural_refusals, setup),
         cmocka_unit_test_setup(test_every_encoding_round_trips, setup),
         cmocka_unit_test_setup(test_corruption_sweep, setup),
+        cmocka_unit_test_setup(test_idle_in_files, setup),
+        cmocka_unit_test_setup(test_freq_in_files, setup),
+        cmocka_unit_test_setup(test_aux_fields, setup),
+        cmocka_unit_test_setup(test_observer_and_discard, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

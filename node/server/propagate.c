@@ -2,8 +2,9 @@
  *
  * Design: commands are encoded once, as RESP, into one pending "unit"
  * buffer (the bytes of each command plus its db id in a small op table).
- * The unit ends when the outermost command returns (dispatch's afterCall
- * outside EXEC) or, outside any command, at once.  Ending a unit renders
+ * The unit ends when a command outside EXEC, or EXEC itself, returns from
+ * its proc (dispatch's afterWrite; afterCall for a command that only
+ * expired keys) or, outside any command, at once.  Ending a unit renders
  * it for each sink: SELECT where that sink's current db differs from the
  * op's, MULTI/EXEC around the unit when it holds more than one op.  SELECT
  * before MULTI comes from the first op's db, so the transaction's header is
@@ -197,26 +198,35 @@ void propagateCommandArgs(int dbid, int argc, const char *const *argv, const siz
 
 static int isExec(const serverCommand *cmd) { return cmd->fullname && !strcmp(cmd->fullname, "exec"); }
 
+/* Valkey's rule: a command that may touch arbitrary keys is not wrapped
+ * (its effects need no atomicity on the replayer). */
+static int mayWrap(const serverCommand *cmd) { return !(cmd->flags & CMD_TOUCHES_ARBITRARY_KEYS) || isExec(cmd); }
+
+/* The unit of a command ends as soon as its proc returned (here, before
+ * any afterCall hook): blocked clients served from an afterCall hook then
+ * run as units of their own, as in Valkey, and not inside this one. */
 void propagateAfterWrite(client *c, serverCommand *cmd, long long dirty) {
     (void)dirty;
     if (!recording() || !c->db) return;
     /* EXEC's own dirty count is the sum of its commands, which were
-     * recorded one by one as they ran. */
-    if (isExec(cmd)) return;
+     * recorded one by one as they ran: EXEC only ends the unit. */
+    if (isExec(cmd)) {
+        propagateFlushUnit(1);
+        return;
+    }
     size_t offset;
     beginOp(&offset, c->argc);
     for (int i = 0; i < c->argc; i++) unitBytes = catBulk(unitBytes, c->argv[i], dstrLen(c->argv[i]));
     addOp(c->db->id, offset);
+    if (!(c->flags & CLIENT_EXECUTING_MULTI)) propagateFlushUnit(mayWrap(cmd));
 }
 
+/* Ends a unit that holds only DELs (a read command that expired keys). */
 void propagateAfterCall(client *c, serverCommand *cmd, long long durationUs) {
     (void)durationUs;
-    /* Inside EXEC: the transaction is one unit, ended by EXEC's own call. */
+    /* Inside EXEC: the transaction is one unit, ended by EXEC itself. */
     if (c->flags & CLIENT_EXECUTING_MULTI) return;
-    /* A command that may touch arbitrary keys (Valkey's rule) is not
-     * wrapped: its effects need no atomicity on the replayer. */
-    int allow = !(cmd->flags & CMD_TOUCHES_ARBITRARY_KEYS) || isExec(cmd);
-    propagateFlushUnit(allow);
+    propagateFlushUnit(mayWrap(cmd));
 }
 
 void propagateKeyExpired(serverDb *db, const dstr key) {

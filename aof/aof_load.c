@@ -98,11 +98,21 @@ static int truncateTail(const char *path, const char *name, long long at, int fd
     return 0;
 }
 
+static void preambleKey(void *ctx, uint64_t offset, int dbid, int rdbType, const kvobj *kv, int skipped) {
+    (void)dbid;
+    (void)rdbType;
+    (void)kv;
+    (void)skipped;
+    progress(ctx, (long long)offset);
+}
+
 /* Loads the RDB preamble at the start of fd; *after is where it ends. */
 static int loadPreamble(loadState *ls, int fd, const char *name, long long size, long long *after, dstr *err) {
     rdbReader r;
     rdbReaderInitFd(&r, name, fd, (uint64_t)size);
-    rdbLoadOptions ro = {.verifyChecksum = ls->opt->verifyChecksum, .skipExpired = 0, .allowTrailing = 1};
+    rdbLoadObserver observer = {.ctx = ls, .key = preambleKey};
+    rdbLoadOptions ro = {.verifyChecksum = ls->opt->verifyChecksum, .skipExpired = 0, .allowTrailing = 1,
+                         .observer = &observer};
     rdbLoadInfo info;
     memset(&info, 0, sizeof(info));
     int rc = rdbLoadDataset(&r, &ro, &info);

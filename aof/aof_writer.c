@@ -161,7 +161,9 @@ int aofWriterFlush(aofWriter *w, int policy, int force, long long nowMs) {
 
 void aofWriterMaybeFsync(aofWriter *w, int policy, long long nowMs) {
     if (w->fd == -1 || policy != AOF_FSYNC_EVERYSEC || !w->fsyncOnWrite) return;
-    if (w->fsyncedSize == w->fileSize) return;
+    /* A failed background fsync is retried (the server refuses writes
+     * until one succeeds), even with nothing new written. */
+    if (w->fsyncedSize == w->fileSize && !aofFsyncLastErrno()) return;
     if (nowMs - w->lastFsyncMs < 1000 || aofFsyncPending()) return;
     aofFsyncSubmit(w->fd, w->fileSize);
     w->fsyncedSize = w->fileSize; /* submitted: don't resubmit for these bytes */

@@ -42,10 +42,14 @@ static int lastErrno;
 static long long durableOffset;
 static int started;
 static pthread_t thread;
+static long long testDelayMs;
+
+void aofFsyncSetTestDelay(long long ms) { testDelayMs = ms; }
 
 static void doJob(const job *j, int *err) {
     *err = 0;
     if (j->kind == JOB_FSYNC) {
+        if (testDelayMs) usleep((useconds_t)(testDelayMs * 1000));
         if (fdatasync(j->fd) == -1) *err = errno;
     } else {
         close(j->fd);

@@ -28,5 +28,7 @@ int aofFsyncLastErrno(void);
  * it for a new file. */
 long long aofFsyncDurableOffset(void);
 void aofFsyncResetDurable(long long offset);
+/* Tests: each fsync job first sleeps ms (a slow disk). */
+void aofFsyncSetTestDelay(long long ms);
 
 #endif

@@ -150,7 +150,12 @@ static aofManifest *manifest;     /* NULL until loaded or created */
 static aofWriter writer;
 static propagateSink *sink;
 static long long lastTimestamp;   /* aof-timestamp-enabled: last #TS written */
-static long long baseSizeAtLoad;  /* aof_base_size */
+/* INFO sizes, as Valkey counts them: aof_current_size is the set's size
+ * when it was loaded (0 for a set created at this start) plus what was
+ * appended since; aof_base_size the base file's size when loaded or
+ * created at run time. */
+static long long baseSize;
+static long long sizeOffset;      /* aof_current_size = sizeOffset + writer.fileSize */
 
 int aofEnabled(void) { return appendonly; }
 const char *aofDirName(void) { return appenddirname; }
@@ -268,6 +273,7 @@ int aofOpenNewIncr(dstr *err) {
         return -1;
     }
     serverLog(LL_NOTICE, "Creating AOF incr file %s on background rewrite", fi->name);
+    sizeOffset += writer.fileSize - size; /* aof_current_size goes on counting */
     attachFile(fd, size);
     return 0;
 }
@@ -288,6 +294,8 @@ int aofInstallBase(const char *tmpPath, int rdbPreamble, dstr *err) {
     if (rc == 0 && switchManifest(m, err) == 0) {
         deleteHistory(manifest);
         writeManifest(manifest, err);
+        baseSize = aofManifestBaseSize(manifest, appenddirname);
+        sizeOffset = baseSize;
         return 0;
     }
     aofManifestFree(m);
@@ -373,6 +381,8 @@ static int applyAppendonly(const configDef *def, const char **err) {
             return 0;
         }
         serverLog(LL_NOTICE, "AOF enabled: the dataset was saved in the foreground as the new AOF base");
+        baseSize = aofManifestBaseSize(manifest, appenddirname);
+        sizeOffset = baseSize;
         startRecording();
     } else if (!appendonly && aofOn) {
         serverLog(LL_NOTICE, "Killing the AOF writing and closing the file (appendonly no)");
@@ -494,9 +504,12 @@ int aofLoadAtStartup(void) {
         manifest = m;
         m = NULL;
     }
-    baseSizeAtLoad = manifest ? aofManifestTotalSize(manifest, appenddirname) : 0;
-    if (baseSizeAtLoad < 0) baseSizeAtLoad = 0;
-    if (openFileSet(!manifest || !manifest->base, &err) != 0) goto fatal;
+    long long loadedSize = manifest ? aofManifestTotalSize(manifest, appenddirname) : 0;
+    baseSize = manifest ? aofManifestBaseSize(manifest, appenddirname) : 0;
+    int fresh = !manifest || !manifest->base;
+    if (openFileSet(fresh, &err) != 0) goto fatal;
+    if (fresh) baseSize = loadedSize = 0;
+    sizeOffset = (loadedSize < 0 ? 0 : loadedSize) - writer.fileSize;
     startRecording();
     return 0;
 fatal:
@@ -510,6 +523,7 @@ fatal:
 
 void aofDebugLoadAof(client *c) {
     if (aofOn) aofWriterFlush(&writer, appendfsync, 1, timeMs());
+    long long dirtyBefore = dbDirty();
     dbEmpty(-1, NULL);
     aofManifest *m = NULL;
     dstr err = NULL;
@@ -525,6 +539,9 @@ void aofDebugLoadAof(client *c) {
         exit(1);
     }
     dstrFree(err);
+    /* The replayed commands are not changes to propagate: DEBUG LOADAOF
+     * itself must not land in the AOF (Valkey zeroes dirty here). */
+    dbMarkDirty(dirtyBefore - dbDirty());
     serverLog(LL_NOTICE, "Append Only File loaded by DEBUG LOADAOF");
     replyOk(c);
 }
@@ -598,9 +615,8 @@ static dstr infoFields(dstr s) {
 
 static dstr infoEnabledFields(dstr s) {
     if (!aofOn) return s;
-    long long current = manifest ? aofManifestTotalSize(manifest, appenddirname) : 0;
-    s = addField(s, "aof_current_size", current < 0 ? 0 : current);
-    s = addField(s, "aof_base_size", baseSizeAtLoad);
+    s = addField(s, "aof_current_size", sizeOffset + writer.fileSize);
+    s = addField(s, "aof_base_size", baseSize);
     s = addField(s, "aof_pending_rewrite", 0);
     s = addField(s, "aof_buffer_length", (long long)dstrLen(writer.buf));
     s = addField(s, "aof_pending_bio_fsync", aofFsyncPending());

@@ -383,7 +383,17 @@ def test_info_persistence_aof_fields(start_server):
     for field in ("aof_current_size", "aof_base_size", "aof_pending_rewrite", "aof_buffer_length",
                   "aof_pending_bio_fsync", "aof_delayed_fsync"):
         assert field in info, field
-    assert info["aof_current_size"] >= 100
+    incr = os.path.getsize(os.path.join(aof_dir(srv), "appendonly.aof.1.incr.aof"))
+    base = os.path.getsize(os.path.join(aof_dir(srv), "appendonly.aof.1.base.rdb"))
+    # As Valkey counts them: a set created at this start counts from 0.
+    assert info["aof_current_size"] == incr and info["aof_base_size"] == 0
+    c.close()
+    srv.restart()
+    c = srv.client()
+    info = c.info("persistence")
+    assert info["aof_current_size"] == incr + base and info["aof_base_size"] == base
+    c.set("k2", "v")
+    assert c.info("persistence")["aof_current_size"] > incr + base
     keys = list(info.keys())
     assert keys.index("aof_last_cow_size") < keys.index("module_fork_in_progress") < \
         keys.index("aof_current_size") < keys.index("aof_delayed_fsync")
@@ -441,6 +451,10 @@ def test_debug_loadaof(start_server):
         raise
     assert c.get("k") == b"v"
     assert c.dbsize() == 1
+    assert upper(incr_commands(srv))[-1] == [b"SET", b"k", b"v"]   # DEBUG LOADAOF not recorded
+    c.set("k2", "v2")
+    assert c.execute_command("DEBUG", "LOADAOF") == b"OK"
+    assert c.mget("k", "k2") == [b"v", b"v2"]
 
 
 # --- Write errors ---

@@ -282,6 +282,39 @@ static void test_writer_everysec_background_fsync(void **state) {
     dstrFree(path);
 }
 
+/* A slow fsync: the next write is postponed (replies are not held, as in
+ * Valkey) while it runs, but once it has lagged 2 s the write waits for it
+ * instead of going on (aof_delayed_fsync). */
+static void test_writer_everysec_waits_for_lagging_fsync(void **state) {
+    (void)state;
+    aofWriter w;
+    aofWriterInit(&w);
+    dstr path = aofPath(dir, "slow.aof");
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    aofWriterAttach(&w, fd, 0);
+    aofFsyncSetTestDelay(400);
+    long long t0 = timeMs() + 10000;
+    aofWriterAppend(&w, "*1\r\n$4\r\nPING\r\n", 14);
+    assert_int_equal(aofWriterFlush(&w, AOF_FSYNC_EVERYSEC, 0, t0), 0); /* written, fsync started */
+    assert_int_equal(w.fileSize, 14);
+    assert_int_equal(aofFsyncPending(), 1);
+    aofWriterAppend(&w, "*1\r\n$4\r\nPING\r\n", 14);
+    assert_int_equal(aofWriterFlush(&w, AOF_FSYNC_EVERYSEC, 0, t0 + 10), 0);
+    assert_int_equal(w.fileSize, 14); /* postponed */
+    assert_int_equal(aofWriterFlush(&w, AOF_FSYNC_EVERYSEC, 0, t0 + 1500), 0);
+    assert_int_equal(w.fileSize, 14); /* still within 2 s */
+    long long before = timeMs();
+    assert_int_equal(aofWriterFlush(&w, AOF_FSYNC_EVERYSEC, 0, t0 + 2100), 0);
+    assert_int_equal(w.fileSize, 28);   /* written after waiting */
+    assert_int_equal(w.delayedFsyncs, 1);
+    assert_true(timeMs() - before >= 100); /* it did wait for the fsync */
+    aofFsyncSetTestDelay(0);
+    aofFsyncWaitIdle(5000);
+    close(aofWriterDetach(&w, NULL));
+    aofWriterFree(&w);
+    dstrFree(path);
+}
+
 /* --- Loader --- */
 
 typedef struct seen {
@@ -453,6 +486,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_manifest_write_and_load, setupDir, teardownDir),
         cmocka_unit_test_setup_teardown(test_writer_always_and_error_recovery, setupDir, teardownDir),
         cmocka_unit_test_setup_teardown(test_writer_everysec_background_fsync, setupDir, teardownDir),
+        cmocka_unit_test_setup_teardown(test_writer_everysec_waits_for_lagging_fsync, setupDir, teardownDir),
         cmocka_unit_test_setup_teardown(test_load_preamble_then_commands, setupDir, teardownDir),
         cmocka_unit_test_setup_teardown(test_load_truncated_tail, setupDir, teardownDir),
         cmocka_unit_test_setup_teardown(test_load_torn_transaction_reverted, setupDir, teardownDir),

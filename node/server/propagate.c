@@ -120,7 +120,19 @@ static void addOp(int db, size_t offset) {
 
 /* --- Rendering a unit for the sinks --- */
 
+static int needsSelect(const propagateSink *s) {
+    for (int i = 0; i < unitCount; i++)
+        if (unitOps[i].db != s->db) return 1;
+    return 0;
+}
+
 static void renderForSink(propagateSink *s, int wrap) {
+    /* The common case: the sink is on the unit's db already; the encoded
+     * bytes go out as they are. */
+    if (!wrap && !needsSelect(s)) {
+        s->fn(s->ctx, unitBytes, dstrLen(unitBytes));
+        return;
+    }
     dstrClear(renderBuf);
     if (wrap) {
         if (s->db != unitOps[0].db) {

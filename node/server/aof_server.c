@@ -219,7 +219,7 @@ static int openIncr(const char *name, int create, long long *size, dstr *err) {
 static void deleteHistory(aofManifest *m) {
     for (int i = 0; i < m->historyCount; i++) {
         dstr path = aofPath(appenddirname, m->history[i].name);
-        if (unlink(path) == 0) serverLog(LL_NOTICE, "Removing the history file %s in the background", m->history[i].name);
+        if (unlink(path) == 0) serverLog(LL_NOTICE, "Removing the history file %s", m->history[i].name);
         dstrFree(path);
     }
     aofManifestClearHistory(m);
@@ -349,8 +349,13 @@ static int openFileSet(int createBase, dstr *err) {
         goto fail;
     }
     if (!changed) aofManifestFree(m);
-    deleteHistory(manifest);
-    if (changed) writeManifest(manifest, err);
+    /* History left by an interrupted switch: delete, then record it. */
+    if (manifest->historyCount) {
+        deleteHistory(manifest);
+        dstr ignored = NULL;
+        if (writeManifest(manifest, &ignored) != 0) serverLog(LL_WARNING, "%s", ignored);
+        dstrFree(ignored);
+    }
     attachFile(fd, size);
     return 0;
 fail:

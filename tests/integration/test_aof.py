@@ -547,3 +547,20 @@ def test_redis_7_aof_set_loads(start_server):
         srv.stop()
         srv.cleanup()
         ref.cleanup()
+
+
+def test_history_files_removed_at_start(start_server):
+    """A set left with history entries (a switch cut short) is cleaned up at
+    start: the files go, the manifest no longer names them."""
+    srv = aof_server(start_server)
+    srv.client().set("k", "v")
+    srv.stop()
+    d = aof_dir(srv)
+    with open(os.path.join(d, "appendonly.aof.0.incr.aof"), "wb") as f:
+        f.write(b"*1\r\n$4\r\nPING\r\n")
+    with open(os.path.join(d, "appendonly.aof.manifest"), "wb") as f:
+        f.write(MANIFEST.replace(b"type b\n", b"type b\nfile appendonly.aof.0.incr.aof seq 9 type h\n"))
+    srv.start()
+    assert srv.client().get("k") == b"v"
+    assert not os.path.exists(os.path.join(d, "appendonly.aof.0.incr.aof"))
+    assert read(os.path.join(d, "appendonly.aof.manifest")) == MANIFEST

@@ -202,7 +202,7 @@ static void afterFlushall(client *c, serverCommand *cmd, long long durationUs) {
     persistKillBgsave();
     if (persist.saveParams.count == 0) return;
     dstr err = NULL;
-    if (persistSave(&err) == 0) persist.dirtyAtLastSave--; /* Valkey counts the flush after its save */
+    if (persistSave(&err) == 0) persist.saveCount--; /* rdb_saves does not count it (redis 7.0 checked) */
     dstrFree(err);
 }
 

@@ -9,7 +9,7 @@
  * start-up load (main.c), and the loader's per-key observer calls
  * persistLoadingProgress, which every loading-process-events-interval-bytes
  * of input, or every 100 ms when the keys are small and the bytes come
- * slowly, turns the event loop once without blocking (EVLOOP_NONBLOCK:
+ * slowly, turns the event loop once without blocking (EVLOOP_ONCE|NONBLOCK:
  * accepts, reads, commands through the gates) and flushes the replies.
  * Cron is not scheduled yet at start-up, so nothing else runs in between.
  * A load inside a command (DEBUG RELOAD) shows the state but serves no one:
@@ -82,7 +82,7 @@ void persistLoadingBegin(long long totalBytes) {
  * clients pipelining INFO would), then the replies go out. */
 static void serveClients(void) {
     for (int i = 0; i < 4; i++) {
-        if (event_base_loop(serverEventBase(), EVLOOP_NONBLOCK) != 0) break;
+        if (event_base_loop(serverEventBase(), EVLOOP_ONCE | EVLOOP_NONBLOCK) != 0) break;
         netBeforeSleep();
     }
 }
@@ -98,6 +98,16 @@ void persistLoadingProgress(long long bytesLoaded) {
     loading.nextServeBytes = bytesLoaded + persist.loadingEventsIntervalBytes;
     loading.lastServeUs = now;
     serveClients();
+    /* SIGTERM (or SHUTDOWN) while loading: the half-loaded data must not
+     * be saved, and waiting for the end of a long load is not what the
+     * operator asked for.  Leave now, as Valkey does. */
+    if (serverIsShuttingDown()) {
+        serverLog(LL_WARNING, "Shutdown requested while loading the dataset: exiting without saving.");
+        netCloseListeners();
+        const char *pidfile = serverGetSettings()->pidfile;
+        if (pidfile && pidfile[0]) unlink(pidfile);
+        exit(0);
+    }
 }
 
 void persistLoadingEnd(void) { loading.active = 0; }

@@ -12,10 +12,14 @@
  * progress messages rather than stall the save; the final message is sent
  * when the pipe has room again (the parent drains before it reaps).
  *
- * Reaping is polled: cron calls childCheckDone, which drains the pipe and
- * waitpid(pid, WNOHANG)s.  No SIGCHLD handler, so nothing runs in signal
- * context and a done callback always runs from the event loop (or from
- * childKill), where it may start the next child.
+ * Reaping: the parent watches its end of the pipe in the event loop; the
+ * child's exit closes the other end, so EOF arrives the moment the child
+ * is gone and the parent reaps at once (a BGSAVE's outcome is not held
+ * back until the next cron tick).  Cron calls childCheckDone as well, the
+ * fallback when the event fired just before the child became a zombie.
+ * No SIGCHLD handler, so nothing runs in signal context and a done
+ * callback always runs from the event loop (or from childKill), where it
+ * may start the next child.
  *
  * The child: resets the signals the parent handles through libevent (a
  * SIGTERM must end the child, not wake the parent's loop through the shared
@@ -37,6 +41,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <event2/event.h>
 
 #include "node/base/log.h"
 #include "node/base/timeutil.h"
@@ -60,6 +66,7 @@ typedef struct childState {
     childKind kind;
     pid_t pid;
     int pipeRead;
+    struct event *pipeEvent;
     childBodyFn body;
     childDoneFn done;
     void *arg;
@@ -157,6 +164,8 @@ static void runChild(int pipeWrite, childBodyFn body, void *arg) {
 
 /* --- The parent's side --- */
 
+static void watchPipe(void);
+
 static long long keyspaceSize(void) {
     long long n = 0;
     for (int i = 0; i < dbCountDatabases(); i++) n += (long long)dbSize(dbByIndex(i));
@@ -166,6 +175,8 @@ static long long keyspaceSize(void) {
 static void resetState(void) {
     state.kind = CHILD_NONE;
     state.pid = -1;
+    if (state.pipeEvent) event_free(state.pipeEvent);
+    state.pipeEvent = NULL;
     if (state.pipeRead != -1) close(state.pipeRead);
     state.pipeRead = -1;
     state.keysTotal = state.keysProcessed = 0;
@@ -208,6 +219,7 @@ pid_t childStart(childKind kind, childBodyFn body, childDoneFn done, void *arg, 
     state = (childState){.kind = kind, .pid = pid, .pipeRead = fds[0], .body = body, .done = done, .arg = arg,
                          .startMs = timeMs(), .keysTotal = keysTotal > 0 ? keysTotal : keyspaceSize()};
     state.cowUpdatedMs = state.startMs;
+    watchPipe();
     return pid;
 }
 
@@ -229,13 +241,15 @@ static void applyMsg(const childMsg *m) {
     }
 }
 
-static void drainPipe(void) {
+/* Reads every whole message waiting; returns 1 at EOF (the child is gone
+ * or going). */
+static int drainPipe(void) {
     childMsg m;
     for (;;) {
         ssize_t n = read(state.pipeRead, &m, sizeof(m));
         if (n == (ssize_t)sizeof(m)) applyMsg(&m);
         else if (n == -1 && errno == EINTR) continue;
-        else break; /* EAGAIN, EOF, or a short read (cannot happen: atomic writes) */
+        else return n == 0; /* EAGAIN, EOF, or a short read (cannot happen: atomic writes) */
     }
 }
 
@@ -260,6 +274,29 @@ static void finish(int status, int killedByUs) {
     lastCow[res.kind] = res.cowBytes;
     resetState();
     if (done) done(&res, arg);
+}
+
+static void onPipeReadable(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    (void)arg;
+    if (!drainPipe()) return;
+    /* EOF: the child closed its end by exiting; it becomes reapable within
+     * microseconds.  Poll briefly, then leave the rest to cron. */
+    pid_t pid = state.pid;
+    for (int i = 0; i < 50 && state.pid == pid && state.kind != CHILD_NONE; i++) {
+        childCheckDone();
+        if (state.pid == pid && state.kind != CHILD_NONE) usleep(100);
+    }
+    /* Still there: stop watching a pipe that stays readable at EOF. */
+    if (state.pid == pid && state.pipeEvent) event_del(state.pipeEvent);
+}
+
+static void watchPipe(void) {
+    struct event_base *base = serverEventBase();
+    if (!base) return; /* unit tests: cron-less, childCheckDone by hand */
+    state.pipeEvent = event_new(base, state.pipeRead, EV_READ | EV_PERSIST, onPipeReadable, NULL);
+    if (state.pipeEvent) event_add(state.pipeEvent, NULL);
 }
 
 void childCheckDone(void) {

@@ -24,8 +24,11 @@
  * The child: resets the signals the parent handles through libevent (a
  * SIGTERM must end the child, not wake the parent's loop through the shared
  * socketpair), never touches libevent (the epoll set is shared with the
- * parent), and leaves with _exit so no atexit handler or inherited stdio
- * buffer runs twice.
+ * parent), closes its copies of the listening sockets (found by
+ * SO_ACCEPTCONN: a plain close, which leaves the parent's registration
+ * alone) so a parent killed during a save can restart on its port at once,
+ * and leaves with _exit so no atexit handler or inherited stdio buffer runs
+ * twice.
  *
  * Invariants: state.kind == CHILD_NONE <=> state.pid == -1 <=> pipe closed;
  * done is called exactly once per successful childStart. */
@@ -39,6 +42,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -151,10 +156,25 @@ static void setupChildSignals(void) {
     signal(SIGPIPE, SIG_IGN);
 }
 
+static void closeListeningSockets(void) {
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int fd = atoi(e->d_name);
+        if (fd <= STDERR_FILENO || fd == dirfd(d)) continue;
+        int listening = 0;
+        socklen_t len = sizeof(listening);
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening) close(fd);
+    }
+    closedir(d);
+}
+
 static void runChild(int pipeWrite, childBodyFn body, void *arg) {
     inChild = 1;
     childPipeWrite = pipeWrite;
     setupChildSignals();
+    closeListeningSockets();
     logSetRole('C');
     lastSendUs = lastCowUs = timeMonotonicUs();
     int rc = body(arg);

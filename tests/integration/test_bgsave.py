@@ -401,6 +401,28 @@ def test_shutdown_nosave_during_bgsave(start_server):
     assert not os.path.exists(os.path.join(srv.dir, "dump.rdb"))
 
 
+def test_parent_killed_during_bgsave_restarts_on_its_port(start_server):
+    """The child closes its copy of the listening socket: a parent killed
+    while its child saves can come back on the same port at once."""
+    srv = start_server(directives={"rdb-key-save-delay": "5000"})
+    c = srv.client()
+    c.execute_command("DEBUG", "POPULATE", 2000)
+    assert cmd(srv, "BGSAVE") == b"Background saving started"
+    assert wait_for(lambda: child_pids(srv.pid) != [], 5)
+    orphan = child_pids(srv.pid)[0]
+    try:
+        srv.kill(signal.SIGKILL)
+        assert os.path.exists("/proc/%d" % orphan)  # still saving
+        srv.fixed_port = srv.port
+        srv.start()
+        assert srv.client().ping()
+    finally:
+        try:
+            os.kill(orphan, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 # --- Consistency under load --------------------------------------------------
 
 

@@ -30,6 +30,10 @@
  * and leaves with _exit so no atexit handler or inherited stdio buffer runs
  * twice.
  *
+ * While a child lives, hash tables do not resize (hashtableSetResizePolicy):
+ * a rehash would write every page of the table, doubling its memory through
+ * copy-on-write.
+ *
  * Invariants: state.kind == CHILD_NONE <=> state.pid == -1 <=> pipe closed;
  * done is called exactly once per successful childStart. */
 #include "node/server/childproc.h"
@@ -55,6 +59,7 @@
 #include "node/server/latency.h"
 #include "node/server/server.h"
 #include "node/store/db.h"
+#include "node/store/hashtable.h"
 
 enum { MSG_PROGRESS = 1, MSG_ERROR = 2 };
 
@@ -239,6 +244,10 @@ pid_t childStart(childKind kind, childBodyFn body, childDoneFn done, void *arg, 
     state = (childState){.kind = kind, .pid = pid, .pipeRead = fds[0], .body = body, .done = done, .arg = arg,
                          .startMs = timeMs(), .keysTotal = keysTotal > 0 ? keysTotal : keyspaceSize()};
     state.cowUpdatedMs = state.startMs;
+    /* A resize would touch (and copy) every page of a table the child
+     * is reading: hold them off while it lives (nearly full tables still
+     * grow). */
+    hashtableSetResizePolicy(0);
     watchPipe();
     return pid;
 }
@@ -293,6 +302,7 @@ static void finish(int status, int killedByUs) {
     void *arg = state.arg;
     lastCow[res.kind] = res.cowBytes;
     resetState();
+    hashtableSetResizePolicy(1);
     if (done) done(&res, arg);
 }
 

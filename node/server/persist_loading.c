@@ -32,6 +32,7 @@
 #include "node/net/reply.h"
 #include "node/server/childproc.h"
 #include "node/server/command.h"
+#include "node/server/config.h"
 #include "node/server/dispatch.h"
 #include "node/server/info.h"
 #include "node/server/persist.h"
@@ -134,9 +135,11 @@ static void observeKey(void *ctx, uint64_t offset, int dbid, int rdbType, const 
 
 const rdbLoadObserver persistLoadObserver = {.aux = observeAux, .key = observeKey};
 
+#define LOADING_ERROR "LOADING Valkey is loading the dataset in memory"
+
 static int loadingGate(client *c, serverCommand *cmd) {
     if (!loading.active || (c->flags & CLIENT_FAKE) || (cmd->flags & CMD_LOADING)) return 0;
-    replyError(c, "LOADING Valkey is loading the dataset in memory");
+    replyError(c, LOADING_ERROR);
     cmd->rejectedCalls++;
     return 1;
 }
@@ -222,4 +225,10 @@ static dstr persistenceSection(dstr s) {
     return s;
 }
 
-void persistLoadingInit(void) { infoRegisterSection("persistence", persistenceSection); }
+/* CONFIG SET of a deny-loading parameter (dir, ...) while loading. */
+static const char *configLoadingError(void) { return loading.active ? LOADING_ERROR : NULL; }
+
+void persistLoadingInit(void) {
+    infoRegisterSection("persistence", persistenceSection);
+    configLoadingHook = configLoadingError;
+}

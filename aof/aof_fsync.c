@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,9 +82,16 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+/* The thread blocks every signal (it inherits the mask it is created
+ * with): process-directed signals — SIGCHLD, SIGTERM, the timers a slow
+ * load uses — must reach the main thread, whose event loop handles them. */
 int aofFsyncStart(void) {
     if (started) return 0;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = pthread_create(&thread, NULL, worker, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         errno = rc;
         return -1;

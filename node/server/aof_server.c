@@ -305,6 +305,8 @@ int aofInstallBase(const char *tmpPath, int rdbPreamble, dstr *err) {
 /* --- Turning recording on and off --- */
 
 static void startRecording(void) {
+    /* The fsync thread exists only once an AOF is written. */
+    if (aofFsyncStart() != 0) serverLog(LL_WARNING, "Can't start the AOF fsync thread: %s", strerror(errno));
     if (!sink) sink = propagateAddSink(sinkWrite, NULL);
     propagateSinkReselect(sink);
     lastTimestamp = 0;
@@ -634,7 +636,6 @@ void aofInit(void) {
     aofRegisterConfig();
     propagateInit();
     aofWriterInit(&writer);
-    aofFsyncStart();
     dispatchAddGate(misconfGate);
     serverRegisterBeforeSleep(beforeSleep);
     serverRegisterCron(cron);

@@ -195,10 +195,12 @@ static int misconfGate(client *c, serverCommand *cmd) {
  * and with save points configured write the (empty) dataset at once, as
  * Valkey does, so a restart does not bring the flushed keys back. */
 static void afterFlushall(client *c, serverCommand *cmd, long long durationUs) {
-    (void)c;
     (void)durationUs;
     if (!flushallCmd) flushallCmd = commandLookupTop("flushall", 8);
     if (cmd != flushallCmd) return;
+    /* A FLUSHALL refused for its arguments flushed nothing. */
+    if (c->argc > 2 || (c->argc == 2 && strcasecmp(c->argv[1], "sync") && strcasecmp(c->argv[1], "async")))
+        return;
     persistKillBgsave();
     if (persist.saveParams.count == 0) return;
     dstr err = NULL;

@@ -154,6 +154,23 @@ def test_bgsave_rules_while_a_child_runs(start_server):
     assert temp_files(srv) == []
 
 
+def test_flushall_with_save_points_writes_the_empty_dataset(start_server):
+    srv = start_server(directives={"save": "3600 1000"})
+    c = srv.client()
+    c.execute_command("DEBUG", "POPULATE", 1000)
+    c.save()
+    saves = persistence(c)["rdb_saves"]
+    assert cmd(srv, "FLUSHALL", "bogus") == RespError("ERR syntax error")
+    assert persistence(c)["rdb_saves"] == saves
+    c.flushall()
+    info = persistence(c)
+    assert info["rdb_saves"] == saves  # not counted (redis 7.0 does the same)
+    assert info["rdb_changes_since_last_save"] == 0
+    srv.kill(signal.SIGKILL)
+    srv.start()
+    assert srv.client().dbsize() == 0
+
+
 def test_bgsave_schedule_and_multi(start_server):
     srv = start_server()
     c = srv.client()

@@ -142,6 +142,10 @@ def test_bgsave_rules_while_a_child_runs(start_server):
     # Progress and the child's copy-on-write size arrive over the pipe.
     assert wait_for(lambda: persistence(c)["current_save_keys_processed"] > 0, 10)
     assert wait_for(lambda: persistence(c)["current_fork_perc"] > 0, 10)
+    assert wait_for(lambda: persistence(c)["current_cow_size"] > 0, 10)  # measured once a second
+    info = persistence(c)
+    assert info["current_cow_peak"] >= info["current_cow_size"]
+    assert info["current_cow_size_age"] >= 0
     # The child is ours: a FLUSHALL ends it (not an error), as Valkey does.
     kids = child_pids(srv.pid)
     assert len(kids) == 1

@@ -484,6 +484,11 @@ static void writeHandler(evutil_socket_t fd, short what, void *arg) {
     client *c = arg;
     (void)fd;
     (void)what;
+    /* Write barrier: a client in the pending list got replies in this loop
+     * iteration, whose writes may not be in the AOF yet (appendfsync
+     * always writes it before sleeping).  Those go out from before-sleep,
+     * after the AOF, like every other reply. */
+    if (c->inPendingList) return;
     if (flushClient(c) == -1) {
         clientCloseAsap(c);
         return;
@@ -497,7 +502,10 @@ static void writeHandler(evutil_socket_t fd, short what, void *arg) {
 
 /* Flushes one pending client; frees it if it is to be closed. */
 static void handlePending(client *c) {
-    if (!(c->flags & CLIENT_CLOSE_ASAP) && !c->writeRegistered) {
+    /* Also when a write event is registered: the barrier above left this
+     * iteration's output to us, and a client fed every iteration must
+     * still drain. */
+    if (!(c->flags & CLIENT_CLOSE_ASAP)) {
         if (flushClient(c) == -1) c->flags |= CLIENT_CLOSE_ASAP;
     }
     if (c->flags & CLIENT_CLOSE_ASAP) {
@@ -514,15 +522,29 @@ static void handlePending(client *c) {
     }
 }
 
-void netBeforeSleep(void) {
-    /* Resume clients that were unblocked: run what is already buffered. */
-    for (size_t i = 0; i < unblockedCount; i++) {
+int netResumeUnblocked(void) {
+    size_t n = unblockedCount;
+    /* Resume clients that were unblocked: run what is already buffered.
+     * Running them may unblock more (appended past n): those wait for the
+     * caller's next round. */
+    for (size_t i = 0; i < n; i++) {
         client *c = unblocked[i];
         if (!c) continue;
         unblocked[i] = NULL;
         clientProcessInput(c);
     }
-    unblockedCount = 0;
+    if (unblockedCount > n) {
+        memmove(unblocked, unblocked + n, (unblockedCount - n) * sizeof(client *));
+        unblockedCount -= n;
+    } else {
+        unblockedCount = 0;
+    }
+    return unblockedCount > 0;
+}
+
+int netHasUnblocked(void) { return unblockedCount > 0; }
+
+void netBeforeSleep(void) {
     while (pendingHead) {
         client *c = pendingHead;
         pendingHead = c->pendingNext;

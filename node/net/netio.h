@@ -77,7 +77,12 @@ typedef struct netHooks {
 } netHooks;
 void netSetHooks(const netHooks *hooks);
 
-/* Before-sleep work: resume unblocked clients, flush output, free closed. */
+/* Before-sleep work, in two steps so that the server's hooks (the AOF
+ * above all) run between them: netResumeUnblocked runs the buffered
+ * commands of clients that were unblocked (returns 1 if running them
+ * unblocked more), netBeforeSleep flushes output and frees closed clients. */
+int netResumeUnblocked(void);
+int netHasUnblocked(void);
 void netBeforeSleep(void);
 /* Called from the server cron: idle timeouts, buffer limits, stats. */
 void netClientsCron(void);

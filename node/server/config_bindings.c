@@ -17,6 +17,7 @@
 #include "node/server/config.h"
 #include "node/server/config_special.h"
 #include "node/server/modules.h"
+#include "node/server/aof_server.h"
 #include "node/server/persist.h"
 #include "node/server/server.h"
 #include "node/store/keyspace_cmds.h"
@@ -234,6 +235,7 @@ int configureFromArgs(int argc, char **argv, const char **configFile) {
     registerKeyspace();
     registerTypes();
     persistRegisterConfig();
+    aofRegisterConfig();
     int fileIndex = -1;
     dstr overrides = configBuildOverrides(argc, argv, &fileIndex);
     configError err = {0};

@@ -26,6 +26,7 @@
 #include "node/server/digest.h"
 #include "node/server/dispatch.h"
 #include "node/server/modules.h"
+#include "node/server/aof_server.h"
 #include "node/server/persist.h"
 #include "node/server/server.h"
 #include "node/store/db.h"
@@ -92,6 +93,8 @@ static void debugHelp(client *c) {
         "    it is used instead of the 'key' prefix. These are not propagated to",
         "    replicas. Cluster slots are not respected so keys not belonging to the",
         "    current node can be created in cluster mode.",
+        "LOADAOF",
+        "    Flush the AOF buffers to disk, empty the dataset and load the AOF again.",
         "RELOAD [NOSAVE] [NOFLUSH]",
         "    Save the RDB on disk and reload it back to memory. With NOSAVE the file on",
         "    disk is loaded as is; with NOFLUSH the current data is not removed first.",
@@ -330,6 +333,7 @@ static const debugSubcommand subcommands[] = {
     {"log", 3, 3, debugLog},
     {"protocol", 3, 3, debugProtocol},
     {"reload", 2, 4, persistDebugReload},
+    {"loadaof", 2, 2, aofDebugLoadAof},
     {"segfault", 2, 2, debugSegfault},
     {"assert", 2, 2, debugAssert},
     {"set-active-expire", 3, 3, debugSetFlag},

@@ -14,6 +14,7 @@
 #include "node/base/rand.h"
 #include "node/base/timeutil.h"
 #include "node/net/netio.h"
+#include "node/server/aof_server.h"
 #include "node/server/command.h"
 #include "node/server/dispatch.h"
 #include <stddef.h>
@@ -174,7 +175,7 @@ int main(int argc, char **argv) {
     if (!netListenerOpen("tcp") && !netListenerOpen("unix"))
         return abortListening(s, "Configured to not listen anywhere, exiting.");
     serverLog(LL_NOTICE, "Server initialized");
-    if (persistLoadAtStartup() != 0) {
+    if ((aofEnabled() ? aofLoadAtStartup() : persistLoadAtStartup()) != 0) {
         netCloseListeners();
         if (s->pidfile && s->pidfile[0]) unlink(s->pidfile);
         return 1;

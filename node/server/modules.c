@@ -1,6 +1,7 @@
 /* modules.c — calls every part's init function, in dependency order. */
 #include <stddef.h>
 
+#include "node/server/aof_server.h"
 #include "node/server/blocking.h"
 #include "node/server/command.h"
 #include "node/server/config.h"
@@ -49,4 +50,7 @@ void modulesInit(void) {
     debugCmdsInit();
     persistInit();
     dumpCmdsInit();
+    /* Last: its before-sleep hook must run just before net sends replies
+     * (appendfsync always writes the AOF before any reply acknowledges). */
+    aofInit();
 }

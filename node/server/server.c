@@ -350,7 +350,13 @@ int serverInit(const char *exe, const char *configPath, char *err, size_t errlen
 static void beforeSleep(void) {
     dbSetCommandTime(0);
     dbActiveExpireCycle(1, 0);
-    for (int i = 0; i < beforeSleepHookCount; i++) beforeSleepHooks[i]();
+    /* Every command of this iteration runs before the hooks (the last of
+     * them writes the AOF), and every reply leaves after them: a reply
+     * never acknowledges a write the AOF does not hold yet. */
+    do {
+        netResumeUnblocked();
+        for (int i = 0; i < beforeSleepHookCount; i++) beforeSleepHooks[i]();
+    } while (netHasUnblocked());
     netBeforeSleep();
 }
 

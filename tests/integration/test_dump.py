@@ -384,7 +384,7 @@ def test_propagated_forms(start_server):
     assert b"ABSTTL" in text
     assert b"$6\r\n100000\r\n" not in text
     # The expired REPLACE went out as a delete of the old key.
-    assert b"$4\r\nUNLINK\r\n$3\r\nold\r\n" in text or b"$3\r\nDEL\r\n$3\r\nold\r\n" in text
+    assert b"$6\r\nUNLINK\r\n$3\r\nold\r\n" in text or b"$3\r\nDEL\r\n$3\r\nold\r\n" in text
     assert b"gone" not in text
     c.close()
 

@@ -15,11 +15,11 @@
  * the before-sleep hooks (aofInit runs after the modules that serve blocked
  * clients), so writes made by those hooks are covered too.
  *
- * CONFIG SET appendonly yes at run time: until BGREWRITEAOF exists it is a
- * stopgap done in the foreground — the dataset is saved synchronously as a
- * new RDB-preamble base, a new incremental file is opened, the manifest is
- * switched and the old files deleted.  It blocks the server for the time of
- * a SAVE, and is documented as such. */
+ * CONFIG SET appendonly yes at run time starts a background rewrite
+ * (aof_rewrite.c) and the AOF waits for it (`waitRewrite`): the rewrite
+ * opens a new incremental file that records the writes made after its
+ * fork, but the manifest on disk changes only when the base is installed,
+ * so a crash in between leaves the old set (or none) as it was. */
 #include "node/server/aof_server.h"
 
 #include <errno.h>
@@ -146,6 +146,7 @@ void aofRegisterConfig(void) {
 /* --- State --- */
 
 static int aofOn;                 /* recording the stream to the open file */
+static int waitRewrite;           /* appendonly yes set at run time, first rewrite pending */
 static aofManifest *manifest;     /* NULL until loaded or created */
 static aofWriter writer;
 static propagateSink *sink;
@@ -159,6 +160,11 @@ static long long sizeOffset;      /* aof_current_size = sizeOffset + writer.file
 
 int aofEnabled(void) { return appendonly; }
 const char *aofDirName(void) { return appenddirname; }
+int aofRecording(void) { return aofOn; }
+int aofWaitingRewrite(void) { return waitRewrite; }
+int aofUsesRdbPreamble(void) { return useRdbPreamble; }
+long long aofCurrentSize(void) { return aofOn ? sizeOffset + writer.fileSize : 0; }
+long long aofBaseSize(void) { return baseSize; }
 
 static void sinkWrite(void *ctx, const char *bytes, size_t len) {
     (void)ctx;
@@ -173,6 +179,8 @@ static void sinkWrite(void *ctx, const char *bytes, size_t len) {
     }
     aofWriterAppend(&writer, bytes, len);
 }
+
+static void startRecording(void);
 
 /* --- Files --- */
 
@@ -248,11 +256,21 @@ static int switchManifest(aofManifest *m, dstr *err) {
     return 0;
 }
 
+static int loadManifestFromDisk(aofManifest **out, dstr *err);
+
+/* The manifest in memory, loaded from disk or created empty (a rewrite
+ * started while the AOF is off or waiting). */
+static void ensureManifest(void) {
+    if (manifest) return;
+    aofManifest *loaded = NULL;
+    if (loadManifestFromDisk(&loaded, NULL) == 0) manifest = loaded;
+    else manifest = aofManifestCreate();
+}
+
 int aofOpenNewIncr(dstr *err) {
-    if (!manifest) {
-        *err = dstrNew("AOF is not open");
-        return -1;
-    }
+    /* With the AOF off a rewrite only writes a new base. */
+    if (!aofOn && !waitRewrite) return 0;
+    ensureManifest();
     if (ensureDir(err) != 0) return -1;
     aofManifest *m = aofManifestDup(manifest);
     const aofFileInfo *fi = aofManifestAddIncr(m, appendfilename);
@@ -264,7 +282,12 @@ int aofOpenNewIncr(dstr *err) {
     }
     /* Everything buffered so far belongs to the old file. */
     if (aofOn) aofWriterFlush(&writer, appendfsync, 1, timeMs());
-    if (switchManifest(m, err) != 0) {
+    /* Waiting for the first rewrite: the disk keeps the old manifest until
+     * the base is installed. */
+    if (waitRewrite) {
+        aofManifestFree(manifest);
+        manifest = m;
+    } else if (switchManifest(m, err) != 0) {
         dstr path = aofPath(appenddirname, fi->name);
         close(fd);
         unlink(path);
@@ -275,17 +298,18 @@ int aofOpenNewIncr(dstr *err) {
     serverLog(LL_NOTICE, "Creating AOF incr file %s on background rewrite", fi->name);
     sizeOffset += writer.fileSize - size; /* aof_current_size goes on counting */
     attachFile(fd, size);
+    if (!aofOn) startRecording();
     return 0;
 }
 
 int aofInstallBase(const char *tmpPath, int rdbPreamble, dstr *err) {
-    if (!manifest) {
-        *err = dstrNew("AOF is not open");
-        return -1;
-    }
+    ensureManifest();
+    if (ensureDir(err) != 0) return -1;
     aofManifest *m = aofManifestDup(manifest);
     const aofFileInfo *base = aofManifestSetBase(m, appendfilename, rdbPreamble);
-    aofManifestRetireIncr(m, 1);
+    /* The newest incremental file holds the writes since the fork; with
+     * the AOF off there is none (every old one is older than the base). */
+    aofManifestRetireIncr(m, aofOn ? 1 : 0);
     dstr path = aofPath(appenddirname, base->name);
     int rc = rename(tmpPath, path);
     if (rc != 0) *err = dstrCatPrintf(dstrEmpty(), "Error trying to rename the temporary AOF base file %s into %s: %s",
@@ -296,6 +320,8 @@ int aofInstallBase(const char *tmpPath, int rdbPreamble, dstr *err) {
         writeManifest(manifest, err);
         baseSize = aofManifestBaseSize(manifest, appenddirname);
         sizeOffset = baseSize;
+        if (waitRewrite) serverLog(LL_NOTICE, "Background AOF rewrite finished: the append only file is on");
+        waitRewrite = 0;
         return 0;
     }
     aofManifestFree(m);
@@ -365,35 +391,24 @@ fail:
     return -1;
 }
 
-/* CONFIG SET appendonly yes|no (the stopgap described at the top). */
+/* CONFIG SET appendonly yes|no: yes starts (or schedules) a rewrite and
+ * the AOF is on once it finished; no ends a running rewrite. */
 static int applyAppendonly(const configDef *def, const char **err) {
     (void)def;
-    if (appendonly && !aofOn) {
-        if (childActiveKind() == CHILD_RDB) persistKillBgsave();
-        dstr why = NULL;
-        aofManifest *old = manifest;
-        manifest = NULL;
-        if (old) {
-            manifest = old;
-        } else {
-            aofManifest *loaded = NULL;
-            dstr mname = dstrCatPrintf(dstrEmpty(), "%s.manifest", appendfilename);
-            if (aofManifestLoad(&loaded, appenddirname, mname, NULL) == 0) manifest = loaded;
-            dstrFree(mname);
-        }
-        if (openFileSet(1, &why) != 0) {
-            serverLog(LL_WARNING, "Can't turn on the append-only file: %s", why);
-            dstrFree(why);
+    if (appendonly && !aofOn && !waitRewrite) {
+        waitRewrite = 1;
+        if (aofRewriteEnable() != 0) {
+            waitRewrite = 0;
             *err = "Can't turn on the append-only file (see the log)";
             return 0;
         }
-        serverLog(LL_NOTICE, "AOF enabled: the dataset was saved in the foreground as the new AOF base");
-        baseSize = aofManifestBaseSize(manifest, appenddirname);
-        sizeOffset = baseSize;
-        startRecording();
-    } else if (!appendonly && aofOn) {
-        serverLog(LL_NOTICE, "Killing the AOF writing and closing the file (appendonly no)");
-        stopRecording();
+    } else if (!appendonly && (aofOn || waitRewrite)) {
+        aofRewriteKill();
+        waitRewrite = 0;
+        if (aofOn) {
+            serverLog(LL_NOTICE, "Killing the AOF writing and closing the file (appendonly no)");
+            stopRecording();
+        }
     }
     return 1;
 }
@@ -609,13 +624,7 @@ static dstr addField(dstr s, const char *name, long long v) { return dstrCatPrin
 
 static dstr infoFields(dstr s) {
     s = addField(s, "aof_enabled", appendonly ? 1 : 0);
-    s = addField(s, "aof_rewrite_in_progress", childActiveKind() == CHILD_AOF);
-    s = addField(s, "aof_rewrite_scheduled", 0);
-    s = addField(s, "aof_last_rewrite_time_sec", -1);
-    s = addField(s, "aof_current_rewrite_time_sec", -1);
-    s = dstrCat(s, "aof_last_bgrewrite_status:ok\r\n");
-    s = addField(s, "aof_rewrites", 0);
-    s = addField(s, "aof_rewrites_consecutive_failures", 0);
+    s = aofRewriteInfoFields(s);
     s = dstrCatPrintf(s, "aof_last_write_status:%s\r\n", aofOn && aofWriterErrno(&writer) ? "err" : "ok");
     return addField(s, "aof_last_cow_size", (long long)childLastCowSize(CHILD_AOF));
 }
@@ -624,7 +633,7 @@ static dstr infoEnabledFields(dstr s) {
     if (!aofOn) return s;
     s = addField(s, "aof_current_size", sizeOffset + writer.fileSize);
     s = addField(s, "aof_base_size", baseSize);
-    s = addField(s, "aof_pending_rewrite", 0);
+    s = addField(s, "aof_pending_rewrite", aofRewritePending());
     s = addField(s, "aof_buffer_length", (long long)dstrLen(writer.buf));
     s = addField(s, "aof_pending_bio_fsync", aofFsyncPending());
     return addField(s, "aof_delayed_fsync", writer.delayedFsyncs);
@@ -641,4 +650,5 @@ void aofInit(void) {
     serverRegisterCron(cron);
     serverRegisterShutdownHandler(flushOnShutdown);
     persistSetAofInfo(infoFields, infoEnabledFields);
+    aofRewriteInit();
 }

@@ -47,4 +47,32 @@ int aofOpenNewIncr(dstr *err);
  * 0, or -1 with *err set (nothing changed). */
 int aofInstallBase(const char *tmpPath, int rdbPreamble, dstr *err);
 
+/* State the rewrite reads. */
+int aofRecording(void);       /* the stream is written to an incremental file */
+int aofWaitingRewrite(void);  /* appendonly yes set at run time, first rewrite pending */
+int aofUsesRdbPreamble(void);
+long long aofCurrentSize(void); /* aof_current_size (0 when not recording) */
+long long aofBaseSize(void);    /* aof_base_size */
+
+/* --- BGREWRITEAOF (aof_rewrite.c) --- */
+
+/* Binds BGREWRITEAOF and registers the cron (auto rewrite, scheduled
+ * rewrite); aofInit calls it. */
+void aofRewriteInit(void);
+/* Starts a rewrite now: 0, or -1 with *err set (a child runs, fork or the
+ * new incremental file failed). */
+int aofRewriteStart(dstr *err);
+/* CONFIG SET appendonly yes: starts the rewrite, or schedules it when
+ * another child runs (ending a running rewrite first, as its incremental
+ * file was not opened for this).  -1 only when nothing could be started or
+ * scheduled. */
+int aofRewriteEnable(void);
+/* Ends a running rewrite (appendonly no, shutdown) and drops a schedule. */
+void aofRewriteKill(void);
+/* A rewrite is scheduled (aof_rewrite_scheduled / aof_pending_rewrite). */
+int aofRewritePending(void);
+/* INFO persistence from aof_rewrite_in_progress to
+ * aof_rewrites_consecutive_failures. */
+dstr aofRewriteInfoFields(dstr s);
+
 #endif

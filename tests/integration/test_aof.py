@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from helpers import Server, server_binary
+from helpers import Server, server_binary, wait_until
 
 REDIS = "/usr/bin/redis-server"
 MANIFEST = b"file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
@@ -410,6 +410,14 @@ def test_config_appendfsync_and_get(start_server):
         c.config_set("appenddirname", "other")
 
 
+def wait_rewrite_done(c):
+    """CONFIG SET appendonly yes starts a background rewrite (aof_rewrite.c)."""
+    def done():
+        i = c.info("persistence")
+        return not i["aof_rewrite_in_progress"] and not i["aof_rewrite_scheduled"]
+    wait_until(done, timeout=10, message="AOF rewrite finished")
+
+
 def test_config_set_appendonly_at_run_time(start_server):
     srv = start_server()
     c = srv.client()
@@ -417,6 +425,7 @@ def test_config_set_appendonly_at_run_time(start_server):
     c.rpush("l", "a", "b")
     assert c.config_set("appendonly", "yes")
     assert c.info("persistence")["aof_enabled"] == 1
+    wait_rewrite_done(c)
     d = aof_dir(srv)
     assert read(os.path.join(d, "appendonly.aof.manifest")) == MANIFEST
     c.set("after", "2")
@@ -431,6 +440,7 @@ def test_config_set_appendonly_at_run_time(start_server):
     assert c.config_set("appendonly", "no")
     c.set("while-off", "3")
     assert c.config_set("appendonly", "yes")
+    wait_rewrite_done(c)
     names = sorted(os.listdir(d))
     assert names == ["appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
     c.close()

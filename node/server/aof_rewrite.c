@@ -11,7 +11,8 @@
  *      in the base the child writes, everything after it is in the new
  *      incremental file, so base + new incr is the whole dataset;
  *   3. child: writes <appenddirname>/temp-rewriteaof-bg-<pid>.aof (RDB with
- *      aof-base 1), fsyncs it, exits 0;
+ *      aof-base 1, or AOF commands with aof-use-rdb-preamble no, which is
+ *      read once at the fork), fsyncs it, exits 0;
  *   4. parent, on success: aofInstallBase renames it to the next base name,
  *      writes the manifest (new base + newest incr) atomically and deletes
  *      the old base and incrementals (marked history first).
@@ -24,6 +25,7 @@
  * runs is refused or scheduled by persist_bgsave.c.  Invariant: `scheduled`
  * is cleared only when a rewrite starts, or by appendonly no. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +37,7 @@
 #include "node/base/mem.h"
 #include "node/base/timeutil.h"
 #include "node/net/reply.h"
+#include "node/server/aof_rewrite.h"
 #include "node/server/aof_server.h"
 #include "node/server/childproc.h"
 #include "node/server/command.h"
@@ -52,6 +55,7 @@ static struct {
     long long failures;       /* aof_rewrites_consecutive_failures */
     long long lastTimeSec;    /* aof_last_rewrite_time_sec, -1: none yet */
     long long startMs;        /* when the running child forked */
+    int preamble;             /* the running child writes an RDB preamble */
     long long lastFailMs;
 } rw = {.lastOk = 1, .lastTimeSec = -1};
 
@@ -86,6 +90,25 @@ static void onKeyWritten(void *ctx, long long keys) {
     if ((keys & 1023) == 0 || delay) childReportProgress(keys);
 }
 
+/* The base as AOF commands: written to path, fsynced. */
+static int writeCommandBase(const char *path, long long *delay, dstr *err) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd == -1) {
+        *err = dstrCatPrintf(dstrEmpty(), "Can't create %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = aofRewriteWriteCommands(fd, onKeyWritten, delay, err);
+    if (rc == 0 && fsync(fd) != 0) {
+        *err = dstrCatPrintf(dstrEmpty(), "Can't fsync %s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    if (close(fd) != 0 && rc == 0) {
+        *err = dstrCatPrintf(dstrEmpty(), "Can't close %s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
 static int rewriteChild(void *arg) {
     (void)arg;
     char name[64];
@@ -95,7 +118,7 @@ static int rewriteChild(void *arg) {
     rdbSaveOptions opt = {.producerVersion = TESSERA_VERSION, .compress = 1, .checksum = 1, .aofBase = 1,
                           .progress = onKeyWritten, .progressCtx = &delay};
     dstr err = NULL;
-    int rc = rdbSaveFile(path, &opt, &err);
+    int rc = rw.preamble ? rdbSaveFile(path, &opt, &err) : writeCommandBase(path, &delay, &err);
     dstrFree(path);
     if (rc != 0) {
         serverLog(LL_WARNING, "Error writing the AOF base: %s", err);
@@ -131,7 +154,7 @@ static void rewriteDone(const childResult *r, void *arg) {
         tempName(name, sizeof(name), r->pid);
         dstr path = aofPath(aofDirName(), name);
         dstr err = NULL;
-        if (aofInstallBase(path, 1, &err) == 0) {
+        if (aofInstallBase(path, rw.preamble, &err) == 0) {
             serverLog(LL_NOTICE, "Background AOF rewrite terminated with success");
             rw.lastOk = 1;
             rw.failures = 0;
@@ -167,6 +190,7 @@ int aofRewriteStart(dstr *err) {
         noteFailure();
         return -1;
     }
+    rw.preamble = aofUsesRdbPreamble();
     pid_t pid = childStart(CHILD_AOF, rewriteChild, rewriteDone, NULL, 0, err);
     if (pid == -1) {
         serverLog(LL_WARNING, "Can't rewrite append only file in background: %s", *err);

@@ -248,3 +248,40 @@ def test_rewrite_progress_in_info(start_server):
     c.config_set("rdb-key-save-delay", "0")
     rewrite_done(c)
     assert "aof_last_cow_size" in c.info("persistence")
+
+
+def test_rewrite_without_preamble_writes_commands(start_server):
+    srv = aof_server(start_server, **{"aof-use-rdb-preamble": "no"})
+    c = srv.client()
+    c.set("s", "text")
+    c.set("n", 12345)
+    c.rpush("list", *range(150))
+    c.sadd("set", *["m%d" % i for i in range(100)])
+    c.sadd("intset", 1, 2, 3)
+    c.zadd("z", {"m%d" % i: i / 3.0 for i in range(130)})
+    c.hset("h", mapping={"f%d" % i: i for i in range(70)})
+    c.hset("small", mapping={"a": "b"})
+    c.pfadd("hll", "x", "y")
+    c.set("ttl", "v", px=100000)
+    c.execute_command("SELECT", 3)
+    c.set("in-db-3", "yes")
+    c.execute_command("SELECT", 0)
+    assert cmd(srv, "BGREWRITEAOF") == b"Background append only file rewriting started"
+    rewrite_done(c)
+    assert c.info("persistence")["aof_last_bgrewrite_status"] == "ok"
+    assert manifest(srv) == (b"file appendonly.aof.2.base.aof seq 2 type b\n"
+                             b"file appendonly.aof.2.incr.aof seq 2 type i\n")
+    with open(os.path.join(aof_dir(srv), "appendonly.aof.2.base.aof"), "rb") as f:
+        data = f.read()
+    assert data.startswith(b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n")
+    assert b"$9\r\nPEXPIREAT\r\n$3\r\nttl\r\n" in data
+    assert data.count(b"$5\r\nRPUSH\r\n") == 3  # 150 elements, 64 per command
+    assert b"$5\r\nHMSET\r\n" in data and b"$4\r\nZADD\r\n" in data
+    c.set("after", "1")
+    digest = c.execute_command("DEBUG", "DIGEST")
+    ttl = c.pttl("ttl")
+    c = restart(srv)
+    assert c.execute_command("DEBUG", "DIGEST") == digest
+    assert 0 < c.pttl("ttl") <= ttl
+    assert c.lrange("list", 0, -1) == [str(i).encode() for i in range(150)]
+    assert c.zscore("z", "m7") == 7 / 3.0

@@ -268,8 +268,9 @@ static void ensureManifest(void) {
 }
 
 int aofOpenNewIncr(dstr *err) {
-    /* With the AOF off a rewrite only writes a new base. */
-    if (!aofOn && !waitRewrite) return 0;
+    /* With the AOF off a rewrite only writes a new base (into the
+     * directory, which must exist before the fork). */
+    if (!aofOn && !waitRewrite) return ensureDir(err);
     ensureManifest();
     if (ensureDir(err) != 0) return -1;
     aofManifest *m = aofManifestDup(manifest);
@@ -399,6 +400,8 @@ static int applyAppendonly(const configDef *def, const char **err) {
         waitRewrite = 1;
         if (aofRewriteEnable() != 0) {
             waitRewrite = 0;
+            /* The incremental file may have opened before the fork failed. */
+            if (aofOn) stopRecording();
             *err = "Can't turn on the append-only file (see the log)";
             return 0;
         }

@@ -38,12 +38,15 @@ void aofDebugLoadAof(client *c);
  * created). */
 const char *aofDirName(void);
 /* Switches the stream to a new incremental file: flush and fsync the
- * current one, create the next, record it in the manifest (atomically).
+ * current one, create the next, record it in the manifest (atomically;
+ * only in memory while appendonly yes waits for its first rewrite, which
+ * also starts recording).  With the AOF off it only creates the directory.
  * 0, or -1 with *err set (the old file stays in use). */
 int aofOpenNewIncr(dstr *err);
 /* Installs a finished base file: renames tmpPath (inside the AOF dir) to
  * the next base name, marks the old base and every incremental file but
- * the newest as history, writes the manifest, deletes the history files.
+ * the newest (every one with the AOF off) as history, writes the manifest,
+ * deletes the history files, ends the wait of appendonly yes.
  * 0, or -1 with *err set (nothing changed). */
 int aofInstallBase(const char *tmpPath, int rdbPreamble, dstr *err);
 

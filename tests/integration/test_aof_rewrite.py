@@ -285,3 +285,19 @@ def test_rewrite_without_preamble_writes_commands(start_server):
     assert 0 < c.pttl("ttl") <= ttl
     assert c.lrange("list", 0, -1) == [str(i).encode() for i in range(150)]
     assert c.zscore("z", "m7") == 7 / 3.0
+
+
+def test_rewrite_with_aof_off_then_enable_at_start(start_server):
+    srv = start_server()
+    c = srv.client()
+    c.set("a", "1")
+    c.rpush("l", "x", "y")
+    assert cmd(srv, "BGREWRITEAOF") == b"Background append only file rewriting started"
+    rewrite_done(c)
+    assert manifest(srv) == b"file appendonly.aof.1.base.rdb seq 1 type b\n"
+    assert sorted(os.listdir(aof_dir(srv))) == ["appendonly.aof.1.base.rdb", "appendonly.aof.manifest"]
+    c.close()
+    srv.directives["appendonly"] = "yes"
+    c = restart(srv)
+    assert c.get("a") == b"1"
+    assert c.lrange("l", 0, -1) == [b"x", b"y"]

@@ -8,8 +8,7 @@ BGREWRITEAOF.
 import os
 import signal
 import threading
-
-import pytest
+import time
 
 from helpers import RespClient, wait_until
 
@@ -152,7 +151,6 @@ def test_auto_rewrite_off_with_zero_percentage(start_server):
     c = srv.client()
     for i in range(100):
         c.set("k", "x" * 100)
-    import time
     time.sleep(0.5)
     assert c.info("persistence")["aof_rewrites"] == 0
 

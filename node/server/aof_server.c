@@ -132,10 +132,23 @@ static void applyCarried(carried *cv) {
     }
 }
 
+/* Valkey's rule: while `appendonly yes` set at run time waits for its first
+ * rewrite, there is no AOF on disk yet that holds the dataset, so a
+ * shutdown (other than FORCE) is refused.  Registered with the config,
+ * before persistence registers the final save, which would kill the
+ * rewrite child first. */
+static int refuseDuringInitialRewrite(int flags, dstr *err) {
+    if (!aofWaitingRewrite() || (flags & SHUTDOWN_FORCE)) return 0;
+    serverLog(LL_WARNING, "Writing initial AOF, can't exit.");
+    *err = dstrNew("ERR Errors trying to SHUTDOWN. Check logs.");
+    return -1;
+}
+
 void aofRegisterConfig(void) {
     static int done;
     if (done) return;
     done = 1;
+    serverRegisterShutdownHandler(refuseDuringInitialRewrite);
     carried cv;
     memset(&cv, 0, sizeof(cv));
     carryFromPlaceholders(&cv);

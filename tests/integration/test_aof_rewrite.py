@@ -299,3 +299,22 @@ def test_rewrite_with_aof_off_then_enable_at_start(start_server):
     c = restart(srv)
     assert c.get("a") == b"1"
     assert c.lrange("l", 0, -1) == [b"x", b"y"]
+
+
+def test_shutdown_refused_while_initial_rewrite_runs(start_server):
+    """Valkey's rule: no SHUTDOWN (without FORCE) while the AOF switched on
+    at run time has no base on disk yet."""
+    srv = start_server(directives={"rdb-key-save-delay": "20000"})
+    c = srv.client()
+    for i in range(200):
+        c.set("k%d" % i, i)
+    assert c.config_set("appendonly", "yes")
+    assert c.info("persistence")["aof_rewrite_in_progress"] == 1
+    with RespClient(srv.host, srv.port) as r:
+        reply = r.call("SHUTDOWN", raise_errors=False)
+    assert str(reply) == "ERR Errors trying to SHUTDOWN. Check logs."
+    assert "Writing initial AOF, can't exit." in srv.log_text()
+    assert c.ping()
+    c.config_set("rdb-key-save-delay", "0")
+    rewrite_done(c)
+    assert c.info("persistence")["aof_last_bgrewrite_status"] == "ok"

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "node/base/mem.h"
+#include "node/base/util.h"
 
 aofManifest *aofManifestCreate(void) { return memCalloc(sizeof(aofManifest)); }
 
@@ -219,19 +220,6 @@ int aofManifestLoad(aofManifest **out, const char *dir, const char *name, dstr *
     dstrFree(text);
     dstrFree(path);
     return rc;
-}
-
-static int writeAll(int fd, const char *p, size_t len) {
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 int aofManifestWrite(const aofManifest *am, const char *dir, const char *name, dstr *err) {

@@ -368,38 +368,9 @@ static dstr sectionMemory(dstr s) {
 
 /* --- Persistence --- */
 
-static dstr sectionPersistence(dstr s) {
-    s = addLL(s, "loading", 0);
-    s = addLL(s, "async_loading", 0);
-    s = addLL(s, "current_cow_peak", 0);
-    s = addLL(s, "current_cow_size", 0);
-    s = addLL(s, "current_cow_size_age", 0);
-    s = addDouble(s, "current_fork_perc", 0);
-    s = addLL(s, "current_save_keys_processed", 0);
-    s = addLL(s, "current_save_keys_total", 0);
-    s = addLL(s, "rdb_changes_since_last_save", dbDirty());
-    s = addLL(s, "rdb_bgsave_in_progress", 0);
-    s = addLL(s, "rdb_last_save_time", serverGetStats()->lastSaveTime);
-    s = addStr(s, "rdb_last_bgsave_status", "ok");
-    s = addLL(s, "rdb_last_bgsave_time_sec", -1);
-    s = addLL(s, "rdb_current_bgsave_time_sec", -1);
-    s = addLL(s, "rdb_saves", 0);
-    s = addLL(s, "rdb_last_cow_size", 0);
-    s = addLL(s, "rdb_last_load_keys_expired", 0);
-    s = addLL(s, "rdb_last_load_keys_loaded", 0);
-    s = addLL(s, "aof_enabled", 0);
-    s = addLL(s, "aof_rewrite_in_progress", 0);
-    s = addLL(s, "aof_rewrite_scheduled", 0);
-    s = addLL(s, "aof_last_rewrite_time_sec", -1);
-    s = addLL(s, "aof_current_rewrite_time_sec", -1);
-    s = addStr(s, "aof_last_bgrewrite_status", "ok");
-    s = addLL(s, "aof_rewrites", 0);
-    s = addLL(s, "aof_rewrites_consecutive_failures", 0);
-    s = addStr(s, "aof_last_write_status", "ok");
-    s = addLL(s, "aof_last_cow_size", 0);
-    s = addLL(s, "module_fork_in_progress", 0);
-    return addLL(s, "module_fork_last_cow_size", 0);
-}
+/* Sections whose fields belong to another module, which registers them
+ * (persistence: node/server/persist_loading.c). */
+static dstr sectionFromModule(dstr s) { return s; }
 
 /* --- Stats --- */
 
@@ -651,7 +622,7 @@ static const infoSection sections[] = {
     {"server", "Server", 1, sectionServer},
     {"clients", "Clients", 1, sectionClients},
     {"memory", "Memory", 1, sectionMemory},
-    {"persistence", "Persistence", 1, sectionPersistence},
+    {"persistence", "Persistence", 1, sectionFromModule},
     {"stats", "Stats", 1, sectionStats},
     {"replication", "Replication", 1, sectionReplication},
     {"cpu", "CPU", 1, sectionCpu},

@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "node/base/mem.h"
+#include "node/base/util.h"
 #include "node/server/command.h"
 #include "node/server/dispatch.h"
 #include "node/store/db.h"
@@ -91,9 +92,13 @@ static int recording(void) { return sinks && !suspended; }
 
 /* --- Encoding --- */
 
+/* "*N\r\n" or "$N\r\n": on every propagated write, so no printf. */
 static dstr catBulkHeader(dstr s, char type, size_t n) {
     char hdr[32];
-    int len = snprintf(hdr, sizeof(hdr), "%c%zu\r\n", type, n);
+    hdr[0] = type;
+    int len = 1 + ull2string(hdr + 1, sizeof(hdr) - 3, n);
+    hdr[len++] = '\r';
+    hdr[len++] = '\n';
     return dstrCatLen(s, hdr, (size_t)len);
 }
 

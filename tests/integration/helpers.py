@@ -840,3 +840,16 @@ def wait_until(predicate, timeout=5.0, interval=0.02, message="condition"):
         if time.monotonic() >= deadline:
             raise AssertionError("%s not met within %.1fs" % (message, timeout))
         time.sleep(interval)
+
+
+def blocked_clients(client):
+    """INFO clients' blocked_clients, read through a RespClient."""
+    text = client.call("INFO", "clients").decode()
+    fields = dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
+    return int(fields["blocked_clients"])
+
+
+def wait_blocked(client, n, timeout=3.0):
+    """Wait until exactly n clients are blocked (BLPOP & co.)."""
+    wait_until(lambda: blocked_clients(client) == n, timeout=timeout, interval=0.005,
+               message="blocked_clients == %d" % n)

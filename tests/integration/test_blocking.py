@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from helpers import RespError, server_binary
+from helpers import RespError, blocked_clients, wait_blocked, server_binary
 
 REDIS_7_0 = "redis" in os.path.basename(server_binary())
 valkey_only = pytest.mark.skipif(REDIS_7_0, reason="Valkey 8 behaviour (redis 7.0 differs)")
@@ -23,26 +23,9 @@ def _needs_blocking_lists(shared_server):
             pytest.skip("BLPOP not available yet")
 
 
-def wait_for(predicate, timeout=2.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
-
-
 def info_clients(client):
     text = client.call("INFO", "clients").decode()
     return dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
-
-
-def blocked_count(client):
-    return int(info_clients(client)["blocked_clients"])
-
-
-def wait_blocked(client, n):
-    assert wait_for(lambda: blocked_count(client) == n), "blocked_clients never reached %d" % n
 
 
 @pytest.fixture
@@ -84,7 +67,7 @@ def test_deadlines_fire_in_order(clients):
     assert a.read() is None
     ta = time.monotonic() - start
     assert 0.09 <= tb < tc < ta < 1.0, (tb, tc, ta)
-    assert blocked_count(admin) == 0
+    assert blocked_clients(admin) == 0
 
 
 @pytest.mark.parametrize("timeout, message", [
@@ -122,7 +105,7 @@ def test_one_element_at_a_time_goes_to_the_oldest_waiter(clients):
     for cl, value in ((a, "x"), (b, "y"), (c, "z")):
         pusher.call("LPUSH", "q", value)
         assert cl.read() == [b"q", value.encode()]
-    assert blocked_count(pusher) == 0
+    assert blocked_clients(pusher) == 0
 
 
 def test_variadic_push_serves_after_the_command(clients):
@@ -193,7 +176,7 @@ def test_push_and_pop_inside_exec_wakes_nobody(clients):
     pusher.call("LPOP", "q")
     pusher.call("EXEC")
     time.sleep(0.05)
-    assert blocked_count(pusher) == 1
+    assert blocked_clients(pusher) == 1
     pusher.call("RPUSH", "q", "later")
     assert a.read() == [b"q", b"later"]
 
@@ -243,7 +226,7 @@ def test_deleted_key_wakes_nobody(clients):
     pusher.call("DEL", "q")
     pusher.call("EXEC")
     time.sleep(0.05)
-    assert blocked_count(pusher) == 1
+    assert blocked_clients(pusher) == 1
     pusher.call("LPUSH", "q", "y")
     assert a.read() == [b"q", b"y"]
 
@@ -258,7 +241,7 @@ def test_key_of_other_type_wakes_nobody(clients):
     pusher.call("SET", "q", "string")
     pusher.call("EXEC")
     time.sleep(0.05)
-    assert blocked_count(pusher) == 1
+    assert blocked_clients(pusher) == 1
     pusher.call("DEL", "q")
     pusher.call("RPUSH", "q", "z")
     assert a.read() == [b"q", b"z"]
@@ -290,7 +273,7 @@ def test_flushall_keeps_waiters_blocked(clients):
     wait_blocked(pusher, 1)
     pusher.call("FLUSHALL")
     time.sleep(0.05)
-    assert blocked_count(pusher) == 1
+    assert blocked_clients(pusher) == 1
     pusher.call("RPUSH", "q", "v")
     assert a.read() == [b"q", b"v"]
 
@@ -313,7 +296,7 @@ def test_client_unblock_timeout_and_error(clients):
     assert admin.call("CLIENT", "UNBLOCK", str(my_id), "error") == 1
     reply = a.read(raise_errors=False)
     assert a.last_raw == b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n", reply
-    assert blocked_count(admin) == 0
+    assert blocked_clients(admin) == 0
     # Not blocked any more, unknown id: 0.
     assert admin.call("CLIENT", "UNBLOCK", str(my_id)) == 0
     assert admin.call("CLIENT", "UNBLOCK", "999999") == 0

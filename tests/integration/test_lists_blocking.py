@@ -11,31 +11,12 @@ import time
 
 import pytest
 
-from helpers import RespError
+from helpers import RespError, blocked_clients, wait_blocked
 
 ERR_SYNTAX = "ERR syntax error"
 ERR_WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 ERR_TIMEOUT_FLOAT = "ERR timeout is not a float or out of range"
 ERR_TIMEOUT_NEG = "ERR timeout is negative"
-
-
-def wait_for(predicate, timeout=3.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
-
-
-def blocked_count(client):
-    text = client.call("INFO", "clients").decode()
-    fields = dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
-    return int(fields["blocked_clients"])
-
-
-def wait_blocked(admin, n):
-    assert wait_for(lambda: blocked_count(admin) == n), "blocked_clients never reached %d" % n
 
 
 def error_of(client, *args):
@@ -117,7 +98,7 @@ def test_wrong_type_met_in_key_order(admin):
 ])
 def test_argument_errors(admin, args, message):
     assert error_of(admin, *args) == message
-    assert blocked_count(admin) == 0
+    assert blocked_clients(admin) == 0
 
 
 # ------------------------------------------------------------------ inside MULTI
@@ -213,7 +194,7 @@ def test_blmove_destination_became_wrong_type(clients, admin):
         a.read()
     assert e.value.message == ERR_WRONGTYPE
     assert admin.call("LRANGE", "src", 0, -1) == [b"x"]
-    assert blocked_count(admin) == 0
+    assert blocked_clients(admin) == 0
 
 
 def test_blmove_feeds_a_blpop_waiter(clients, admin):
@@ -237,7 +218,7 @@ def test_waiter_stays_blocked_while_key_is_not_a_list(clients, admin):
     admin.call("SADD", "k", "m")
     admin.call("DEL", "k")
     time.sleep(0.05)
-    assert blocked_count(admin) == 1
+    assert blocked_clients(admin) == 1
     admin.call("RPUSH", "k", "v")
     assert a.read() == [b"k", b"v"]
 

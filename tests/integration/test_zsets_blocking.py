@@ -9,26 +9,7 @@ import time
 
 import pytest
 
-from helpers import RespError
-
-
-def wait_for(predicate, timeout=2.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
-
-
-def blocked_count(client):
-    text = client.call("INFO", "clients").decode()
-    fields = dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
-    return int(fields["blocked_clients"])
-
-
-def wait_blocked(client, n):
-    assert wait_for(lambda: blocked_count(client) == n), "blocked_clients never reached %d" % n
+from helpers import RespError, blocked_clients, wait_blocked
 
 
 def sc(client, value):
@@ -97,7 +78,7 @@ def test_fifo_fairness(clients):
     assert a.read() == [b"z", b"low", b"1"]
     assert b.read() == [b"z", b"high", b"3"]
     assert c.read() == [b"z", b"mid", b"2"]
-    assert blocked_count(admin) == 0
+    assert blocked_clients(admin) == 0
 
 
 def test_one_element_serves_only_the_oldest(clients):
@@ -141,7 +122,7 @@ def test_wrongtype_and_type_change(clients):
     wait_blocked(admin, 1)
     admin.call("RPUSH", "k", "a")
     time.sleep(0.05)
-    assert blocked_count(admin) == 1
+    assert blocked_clients(admin) == 1
     admin.call("DEL", "k")
     admin.call("ZADD", "k", "7", "m")
     assert waiter.read() == [b"k", b"m", b"7"]
